@@ -1,0 +1,38 @@
+# The course's commands. Everything runs in a project-local virtual environment
+# (.venv), created and filled from requirements.txt on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install build demo test lab grade bench e2e clean
+
+help:
+	@echo "make demo   - install, build, grade three sample students, print their scores"
+	@echo "make test   - install, then run the whole test suite"
+	@echo "make lab    - JupyterLab on the course, with nbgrader's extensions"
+	@echo "make build  - regenerate release/, solutions/ and the lectures' outputs from source/"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/python -m torchcourse build
+
+demo: $(STAMP)
+	$(BIN)/python -m torchcourse demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)
+
+clean:
+	rm -rf build .pytest_cache

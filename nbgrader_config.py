@@ -1,0 +1,27 @@
+"""nbgrader configuration of the course (instructor side).
+
+The gradebook is nbgrader's embedded SQLite default (gradebook.db beside this
+file, never committed); set c.CourseDirectory.db_url to use another database.
+"""
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "pytorch-zero-to-all"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.solution_directory = "solutions"
+
+# What a learner sees in place of a solution.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A learner's notebook runs in well under a minute; a loop that never ends is
+# cut off and graded, never left to hang the class.
+c.ExecutePreprocessor.timeout = 120
+c.Execute.timeout = 120
+
+# nbgrader zeroes a test cell that writes to stderr. The course's own code writes
+# nothing there; these are harmless third-party notices, dropped before grading.
+c.IgnorePattern.enabled = True  # off by default in nbgrader 0.9.6
+c.IgnorePattern.pattern = r"(UserWarning|DeprecationWarning|FutureWarning|Matplotlib is building the font cache)"

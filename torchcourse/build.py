@@ -1,0 +1,90 @@
+"""Generate release/ and solutions/ from source/, and execute the lectures.
+
+nbgrader runs in a scratch copy of the course, so a build never leaves a
+gradebook.db behind, and its output is normalized so that building unchanged
+sources twice gives byte-identical files (a test relies on that).
+"""
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import nbtools
+
+
+def nbgrader_api(root):
+    """An NbGraderAPI for the course at ``root``, configured by its nbgrader_config.py."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    # nbgrader runs `alembic` (gradebook migrations) from PATH: use this environment's.
+    bindir = os.path.dirname(sys.executable)
+    if bindir not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ["PATH"]
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.Exchange.root = str(Path(root) / ".exchange")  # never the system-wide one
+    return NbGraderAPI(config=config)
+
+
+def _check(result, what):
+    if not result["success"]:
+        raise RuntimeError(f"{what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
+
+
+def scratch_course(root, dest):
+    """Copy what nbgrader needs of the course at ``root`` into ``dest``."""
+    dest = Path(dest)
+    shutil.copy(Path(root) / "nbgrader_config.py", dest)
+    shutil.copytree(Path(root) / "source", dest / "source")
+    return dest
+
+
+def generate(root, out, ids=None):
+    """Write release/ and solutions/ for assignments ``ids`` (default all) under ``out``."""
+    from nbgrader.converters import GenerateSolution
+    from nbgrader.utils import capture_log, temp_attrs
+
+    ids = ids or nbtools.assignments(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        course = scratch_course(root, tmp)
+        api = nbgrader_api(course)
+        for aid in ids:
+            _check(api.generate_assignment(aid, force=True), f"generate_assignment {aid}")
+            with temp_attrs(api.coursedir, assignment_id=aid):
+                app = GenerateSolution(coursedir=api.coursedir, parent=api)
+                app.force = True
+                _check(capture_log(app), f"generate_solution {aid}")
+        for kind in ("release", "solutions"):
+            for aid in ids:
+                target = Path(out) / kind / aid
+                shutil.rmtree(target, ignore_errors=True)
+                for nb_path in nbtools.notebooks(course / kind / aid):
+                    nbtools.write(nbtools.read(nb_path), target / nb_path.name)
+
+
+def execute_lectures(root, names=None):
+    """Execute the lecture notebooks in place (all, or those whose name starts with ``names``)."""
+    for path in nbtools.notebooks(Path(root) / "notebooks"):
+        if not names or any(path.name.startswith(n) for n in names):
+            print(f"executing {path.relative_to(root)}", flush=True)
+            nbtools.execute_file(path)
+
+
+def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True):
+    """The one command behind `make build`: refs, release/, solutions/, lectures."""
+    from . import refs as refs_mod
+
+    root = Path(root)
+    if refs:
+        for aid in ids or nbtools.assignments(root):
+            for path in nbtools.notebooks(root / "source" / aid):
+                print(f"recording reference values of {path.relative_to(root)}", flush=True)
+                problems = refs_mod.update(path)
+                if problems:
+                    raise RuntimeError("\n".join(problems))
+    print("generating release/ and solutions/", flush=True)
+    generate(root, root, ids)
+    if lectures:
+        execute_lectures(root, ids)

@@ -1,0 +1,146 @@
+"""Self-checks for learners: compare an answer, and say in plain words what is wrong.
+
+Every check raises ``AssertionError`` with a message a learner can act on (which
+value, what shape or dtype was expected, how far off, a likely cause) instead of a
+bare ``assert``. Nothing is written to stderr: nbgrader zeroes a test cell that
+writes to stderr.
+
+``expect`` is the check hidden tests use: it compares against reference values
+that ``python -m torchcourse refs`` records by running the reference solution,
+and its message never shows the reference value itself.
+"""
+import json
+import math
+import os
+
+import torch
+
+#: Set by ``python -m torchcourse refs``: ``expect`` then records, not compares.
+RECORD_ENV = "TORCHCOURSE_RECORD"
+
+
+class CheckError(AssertionError):
+    """A self-check failed; the message says what is wrong."""
+
+
+def _fail(message):
+    # `from None`: the learner sees our message, not a chain of internals.
+    raise CheckError(message) from None
+
+
+def _as_tensor(value, name):
+    """Turn the learner's value into a float tensor, or fail with a clear reason."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if value is None:
+        _fail(f"{name} is None. Did you forget a `return` statement?")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return torch.tensor(float(value))
+    if isinstance(value, (list, tuple)):
+        try:
+            return torch.tensor(value, dtype=torch.float32)
+        except (TypeError, ValueError):
+            pass
+    _fail(f"{name} should be a tensor or a number, but it is a "
+          f"{type(value).__name__}: {value!r:.80}")
+
+
+def _shape_hint(actual, expected):
+    """A likely cause for a shape mismatch, in the words of the lectures."""
+    a, e = tuple(actual), tuple(expected)
+    if len(a) == 2 and len(e) == 2 and a[0] == a[1] == e[0] and e[1] == 1:
+        return ("A square (n, n) result usually means y of shape (n,) was "
+                "broadcast against a prediction of shape (n, 1): keep both (n, 1).")
+    if a == e[:1] and e[1:] == (1,):
+        return "Keep the column dimension: use shape (n, 1), not (n,)."
+    if e == () and a != ():
+        return ("Expected a single number: reduce with .mean() (or .sum()) "
+                "to a scalar.")
+    if a == () and e != ():
+        return "Expected one value per example; do not reduce to a scalar."
+    return "Check the shapes of your inputs and where you reduce or reshape."
+
+
+def check_shape(actual, shape, name):
+    """Fail unless ``actual`` is a tensor of exactly ``shape``."""
+    actual = _as_tensor(actual, name)
+    shape = tuple(shape)
+    if tuple(actual.shape) != shape:
+        _fail(f"{name} has shape {tuple(actual.shape)}, expected {shape}. "
+              + _shape_hint(actual.shape, shape))
+    return actual
+
+
+def check_close(actual, expected, name, atol=1e-4, rtol=1e-4, hint=None,
+                show_expected=True):
+    """Fail unless ``actual`` matches ``expected`` in shape, finiteness and value.
+
+    ``hint`` is a likely cause added to the message when values differ;
+    ``show_expected=False`` keeps the expected value out of the message (hidden tests).
+    """
+    actual = _as_tensor(actual, name)
+    expected = _as_tensor(expected, "the expected value").detach().to(torch.float64)
+    check_shape(actual, expected.shape, name)
+    if actual.is_complex() or actual.dtype == torch.bool:
+        _fail(f"{name} has dtype {actual.dtype}; expected a floating point tensor.")
+    a = actual.detach().to(torch.float64)
+    if not torch.isfinite(a).all():
+        _fail(f"{name} contains nan or inf. The learning rate may be too large, "
+              "or a log/division met 0.")
+    err = (a - expected).abs()
+    bound = atol + rtol * expected.abs()
+    if bool((err <= bound).all()):
+        return
+    worst = int((err - bound).flatten().argmax())
+    got = a.flatten()[worst].item()
+    msg = f"{name} is off by {err.flatten()[worst].item():.4g}"
+    if a.dim() > 0:
+        msg += f" at index {tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), a.shape))}"
+    msg += f" (tolerance {atol:g} + {rtol:g}·|expected|): you have {got:.6g}"
+    if show_expected:
+        msg += f", expected {expected.flatten()[worst].item():.6g}"
+    msg += "."
+    if hint:
+        msg += " " + hint
+    _fail(msg)
+
+
+def check_true(condition, message):
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        _fail(message)
+
+
+def check_requires_grad(tensor, name):
+    """Fail unless ``tensor`` is a leaf that autograd tracks."""
+    tensor = _as_tensor(tensor, name)
+    if not tensor.requires_grad:
+        _fail(f"{name} does not require grad: create it with requires_grad=True.")
+
+
+def expect(ref, key, actual, what, atol=1e-4, rtol=1e-4, hint=None):
+    """Hidden-test check: compare ``actual`` with the recorded reference ``ref[key]``.
+
+    Under ``python -m torchcourse refs`` (``RECORD_ENV`` set) the value is recorded
+    instead, from the reference solution. The message names ``what`` was checked
+    and by how much it is off, never the reference value or the hidden inputs.
+    """
+    path = os.environ.get(RECORD_ENV)
+    if path:
+        value = _as_tensor(actual, what).detach().to(torch.float64).tolist()
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"key": key, "value": value}) + "\n")
+        return
+    if key not in ref:
+        _fail(f"no reference value recorded for {key!r}; run `python -m torchcourse refs`.")
+    check_close(actual, torch.tensor(ref[key], dtype=torch.float64), what,
+                atol=atol, rtol=rtol, hint=hint, show_expected=False)
+
+
+def round_sig(value, digits=7):
+    """Round a float (or nested list of floats) to ``digits`` significant digits."""
+    if isinstance(value, list):
+        return [round_sig(v, digits) for v in value]
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
