@@ -70,3 +70,13 @@ def decision_regions(X, y, predict, title="Decision regions", steps=200, ax=None
         ax.scatter(X[y == c, 0], X[y == c, 1], label=f"class {c}", edgecolor="k", zorder=3)
     ax.legend()
     return ax
+
+
+def curves(x, ys, title="", xlabel="x", ylabel="y", ax=None):
+    """Draw several curves y = f(x) on one axes; ``ys`` maps each label to its values."""
+    ax = _axes(ax, title, xlabel, ylabel)
+    x = torch.as_tensor(x).detach().reshape(-1)
+    for label, values in ys.items():
+        ax.plot(x, torch.as_tensor(values).detach().reshape(-1), label=label)
+    ax.legend()
+    return ax
