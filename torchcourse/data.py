@@ -20,7 +20,11 @@ def hours_scores():
 
 
 def error_table():
-    """The seeds' error-table example: hours, actual scores and the line y = 13x + 1."""
+    """The seeds' error-table example: hours, actual scores and the line y = 13x + 1.
+
+    The notes print errors -2, 10, -9, -5 (sum of squares 210, mean 52.5), but
+    42 - 53 = -11: from these numbers the sum is 250 and the mean 62.5.
+    """
     hours = torch.FloatTensor([2, 3, 4, 5])
     actual = torch.FloatTensor([25, 50, 42, 61])
     return hours, actual, 13 * hours + 1
