@@ -109,3 +109,17 @@ def test_reference_values_are_fresh():
     problems = [p for aid in IDS for path in nbtools.notebooks(ROOT / "source" / aid)
                 for p in refs.update(path, check=True)]
     assert not problems, "\n".join(problems) + "\nrun `make build`"
+
+
+def test_glossary_holds_every_korean_term_of_the_lectures():
+    """Each 'term (한국어)' a lecture introduces is in the overview's glossary."""
+    overview = nbtools.read(ROOT / "notebooks" / "00_overview.ipynb")
+    glossary = next(c.source for c in overview.cells if "## Glossary" in c.source)
+    missing = {}
+    for path in LECTURES:
+        for cell in nbtools.read(path).cells:
+            if cell.cell_type == "markdown":
+                for term in re.findall(r"\(([\uac00-\ud7a3][\uac00-\ud7a3 \-]*)\)", cell.source):
+                    if term.strip() not in glossary:
+                        missing.setdefault(term.strip(), path.name)
+    assert not missing, f"add to the glossary of 00_overview: {missing}"
