@@ -5,9 +5,9 @@
   demo    grade three sample students on every assignment and print the scores
 """
 import argparse
+import os
 import sys
 
-from . import nbtools
 
 
 def main(argv=None):
@@ -33,10 +33,8 @@ def main(argv=None):
               refs=not args.no_refs)
     elif args.command == "refs":
         from . import refs
-        problems = []
-        for aid in args.assignments or nbtools.assignments():
-            for path in nbtools.notebooks(nbtools.ROOT / "source" / aid):
-                problems += refs.update(path, check=args.check)
+        problems = refs.update_all(ids=args.assignments or None, check=args.check,
+                                   workers=os.cpu_count() or 1)
         print("\n".join(problems) or "reference values are up to date")
         return 1 if problems else 0
     elif args.command == "demo":

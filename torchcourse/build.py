@@ -41,9 +41,14 @@ def scratch_course(root, dest):
     return dest
 
 
-def generate(root, out, ids=None):
-    """Write release/ and solutions/ for assignments ``ids`` (default all) under ``out``."""
+def generate(root, out, ids=None, execute=True):
+    """Write release/ and solutions/ for assignments ``ids`` (default all) under ``out``.
+
+    ``execute=False`` leaves the solutions unexecuted: the freshness test compares
+    everything but outputs that way, and nbval checks the outputs.
+    """
     from nbgrader.converters import GenerateSolution
+    from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log, temp_attrs
 
     ids = ids or nbtools.assignments(root)
@@ -55,6 +60,8 @@ def generate(root, out, ids=None):
             with temp_attrs(api.coursedir, assignment_id=aid):
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
+                if not execute:
+                    app.preprocessors = [p for p in app.preprocessors if p is not Execute]
                 _check(capture_log(app), f"generate_solution {aid}")
         for kind in ("release", "solutions"):
             for aid in ids:
@@ -78,12 +85,10 @@ def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True):
 
     root = Path(root)
     if refs:
-        for aid in ids or nbtools.assignments(root):
-            for path in nbtools.notebooks(root / "source" / aid):
-                print(f"recording reference values of {path.relative_to(root)}", flush=True)
-                problems = refs_mod.update(path)
-                if problems:
-                    raise RuntimeError("\n".join(problems))
+        print("recording the hidden tests' reference values", flush=True)
+        problems = refs_mod.update_all(root, ids, workers=os.cpu_count() or 1)
+        if problems:
+            raise RuntimeError("\n".join(problems))
     print("generating release/ and solutions/", flush=True)
     generate(root, root, ids)
     if lectures:

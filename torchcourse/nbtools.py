@@ -55,6 +55,14 @@ def normalize(nb):
     return nb
 
 
+def strip_outputs(nb):
+    """Clear every code cell's outputs and execution count; return ``nb``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
 @contextmanager
 def env(**values):
     """Set environment variables for the block (kernels started inside inherit them)."""

@@ -79,9 +79,13 @@ def update(path, check=False):
     return problems
 
 
-def update_all(root=nbtools.ROOT, check=False):
-    problems = []
-    for aid in nbtools.assignments(root):
-        for path in nbtools.notebooks(Path(root) / "source" / aid):
-            problems += update(path, check=check)
-    return problems
+def update_all(root=nbtools.ROOT, ids=None, check=False, workers=1):
+    """``update`` every source notebook, ``workers`` at a time; return all problems."""
+    paths = [p for aid in ids or nbtools.assignments(root)
+             for p in nbtools.notebooks(Path(root) / "source" / aid)]
+    if workers <= 1:
+        return [msg for p in paths for msg in update(p, check)]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return [msg for found in pool.map(update, paths, [check] * len(paths)) for msg in found]
