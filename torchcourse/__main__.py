@@ -9,7 +9,6 @@ import os
 import sys
 
 
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m torchcourse", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

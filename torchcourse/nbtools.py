@@ -50,9 +50,22 @@ def normalize(nb):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         cell["id"] = grade_id or f"cell-{i}"
         if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
+            cell.outputs = _coalesce_streams(cell.get("outputs", []))
+            for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
     return nb
+
+
+def _coalesce_streams(outputs):
+    """Merge consecutive prints to the same stream: how a kernel splits them is timing."""
+    merged = []
+    for out in outputs:
+        if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                and merged[-1].name == out.name):
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def strip_outputs(nb):
