@@ -36,3 +36,9 @@ lab: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# The course in a real browser: JupyterLab with nbgrader's extensions on a scratch copy,
+# driven by Debian's Chromium (student and instructor flows). Screenshots: build/e2e/.
+# `make test` runs it too.
+e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e

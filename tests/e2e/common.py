@@ -1,0 +1,35 @@
+"""What the browser tests share: the course under test, its sample student, time limits."""
+import os
+
+from torchcourse import nbtools
+from torchcourse.submissions import load_broken
+
+ROOT = nbtools.ROOT
+SHOTS = ROOT / "build" / "e2e"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+#: The assignment both flows use, and the student who submitted it with one typical mistake.
+AID = "02_linear_regression"
+STUDENT = "ben"
+#: Upper bounds for real states (a kernel run, nbgrader validate/autograde), in milliseconds.
+STEP_MS = 30_000
+GRADE_MS = 120_000
+
+
+def course_ids():
+    """The assignments under test: all, or those in TORCHCOURSE_ONLY (as in tests/conftest.py)."""
+    only = os.environ.get("TORCHCOURSE_ONLY")
+    return [a for a in nbtools.assignments(ROOT) if not only or a in only.split(",")]
+
+
+def answer_cells(nb):
+    """(index, grade_id) of a notebook's answer cells, in order."""
+    return [(i, c.metadata["nbgrader"]["grade_id"]) for i, c in enumerate(nb.cells)
+            if c.metadata.get("nbgrader", {}).get("solution")]
+
+
+def first_broken():
+    """The first typical mistake shipped for AID (tests/broken/)."""
+    return load_broken(ROOT / "tests" / "broken" / f"{AID}.py")[0]
