@@ -42,3 +42,14 @@ clean:
 # `make test` runs it too.
 e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e
+
+# Grade the whole class on all cores: autograde, feedback, grades.csv and a report in
+# build/grading/. Options: ASSIGNMENTS="02_linear_regression ...", WORKERS=N, FROM=<LMS
+# download folder of zip/notebook files>, GRADE_ARGS="--force --timeout 60 --db-url ...".
+grade: $(STAMP)
+	$(BIN)/python -m torchcourse grade $(ASSIGNMENTS) $(if $(WORKERS),-j $(WORKERS)) $(if $(FROM),--from $(FROM)) $(GRADE_ARGS)
+
+# Time plain nbgrader autograde, `make grade`'s engine and the floor (kernels only) on a
+# synthetic class of STUDENTS (default 12) x every assignment; prints the ratios.
+bench: $(STAMP)
+	$(BIN)/python -m torchcourse bench --students $(or $(STUDENTS),12) $(if $(WORKERS),-j $(WORKERS))

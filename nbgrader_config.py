@@ -25,3 +25,19 @@ c.Execute.timeout = 120
 # nothing there; these are harmless third-party notices, dropped before grading.
 c.IgnorePattern.enabled = True  # off by default in nbgrader 0.9.6
 c.IgnorePattern.pattern = r"(UserWarning|DeprecationWarning|FutureWarning|Matplotlib is building the font cache)"
+
+# Feedback never shows hidden tests (nbgrader would: its issues #917, #1363): their code
+# becomes a note and a failed test shows only its message (torchcourse/feedback.py).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+from torchcourse.feedback import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# A test cell the learner deleted is put back and run, so it is graded, not left blank.
+c.OverwriteCells.add_missing_cells = True
+
+# `make grade` (torchcourse/engine.py) runs each notebook within these limits; a notebook
+# that reaches one is graded on what it did and flagged in the report.
+c.LimitedExecute.memory_limit_mb = 2048  # the kernel's data memory
+c.LimitedExecute.notebook_timeout = 600  # seconds for the whole notebook (c.Execute.timeout: per cell)
