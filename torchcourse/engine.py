@@ -103,16 +103,37 @@ def ensure_assignments(course, ids, db_url):
             scratch = nbgrader_api(scratch_course(course, tmp))
             scratch.coursedir.db_url = db_url
             for aid in missing:
-                _check(scratch.generate_assignment(aid, force=True), f"generate_assignment {aid}")
+                result = scratch.generate_assignment(aid, force=True)
+                if not result["success"] and not _has_assignment(db_url, api, aid):
+                    _check(result, f"generate_assignment {aid}")  # else: another grader did it
     return missing
+
+
+def _has_assignment(db_url, api, aid):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, api.coursedir.course_id) as gb:
+        try:
+            return bool(gb.find_assignment(aid))
+        except MissingEntry:
+            return False
 
 
 def ensure_students(db_url, course_id, students):
     """Create the gradebook's course rows and students first, so workers never race to."""
     from nbgrader.api import Gradebook, InvalidEntry, MissingEntry
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     for cid in ("default_course", course_id):  # nbgrader opens both
-        Gradebook(db_url, cid).close()
+        for attempt in range(3):  # another grader may be creating the same rows or tables
+            try:
+                Gradebook(db_url, cid).close()
+                break
+            except (InvalidEntry, SQLAlchemyError):
+                if attempt == 2:
+                    raise
+                time.sleep(1)
     with Gradebook(db_url, course_id) as gb:
         for student in students:
             try:
