@@ -214,3 +214,26 @@ def test_lms_download_is_collected_and_graded(tmp_path):
     assert sorted(run.graded) == [("ada", AID), ("ben", AID)]
     assert grading.scores(course)[("ada", AID)] == (15, 15)
     assert grading.scores(course)[("ben", AID)] == (0, 15)
+
+
+def test_a_notebook_grades_are_saved_all_or_nothing(compared):
+    """Grades of a notebook are committed together: a failure half-way changes none of them."""
+    from nbformat.v4 import new_code_cell, new_output
+    from nbgrader.api import MissingEntry
+
+    course = compared[0]
+    before = table(course)
+    nb = nbtools.read(course / "autograded" / "correct" / AID / f"{AID}.ipynb")
+    for cell in nb.cells:  # every test now fails: saved, they would all become 0 ...
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [new_output("error", ename="E", evalue="x", traceback=[])]
+    bogus = new_code_cell("pass")  # ... but the last cell is unknown to the gradebook
+    bogus.metadata["nbgrader"] = {"grade": True, "grade_id": "nope", "points": 1,
+                                  "solution": False, "locked": True, "schema_version": 3}
+    nb.cells.append(bogus)
+    resources = {"nbgrader": {"notebook": AID, "assignment": AID, "student": "correct",
+                              "db_url": grading.nbgrader_api(course).coursedir.db_url}}
+    with pytest.raises(MissingEntry):
+        gradeworker.SaveAutoGradesAtomic().preprocess(nb, resources)
+    assert table(course) == before
+    assert before[("correct", "total")][0] == 15

@@ -318,6 +318,10 @@ def grade(opts=None, **kwargs):
     db_url = opts.db_url or api.coursedir.db_url
     pairs = opts.pairs or submitted_pairs(course)
     known = set(nbtools.assignments(course))
+    unknown = sorted(set(opts.assignments or []) - known)
+    if unknown:
+        raise SystemExit(f"unknown assignment {', '.join(unknown)}: the assignments are the "
+                         f"folders of {course / 'source'} ({', '.join(sorted(known))})")
     pairs = [(s, a) for s, a in pairs if a in known
              and (not opts.assignments or a in opts.assignments)
              and (not opts.students or s in opts.students)]

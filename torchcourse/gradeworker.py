@@ -20,13 +20,40 @@ from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, SaveAutoGrades
 from traitlets import Integer
 
 LEDGER = Path("autograded") / ".torchcourse"  # per-submission records; ignored by nbgrader
 NOT_RUN = "NotRunError"
 KERNEL_DIED = "DeadKernelError"
 DB_BUSY = ("database is locked", "could not serialize", "deadlock detected")
+
+
+class SaveAutoGradesAtomic(SaveAutoGrades):
+    """nbgrader's SaveAutoGrades, with a notebook's grades committed in one transaction.
+
+    nbgrader commits cell by cell; a run killed half-way would leave a notebook's grades
+    half old, half new. Here they change together or not at all (and the gradebook is
+    locked once per notebook instead of once per cell).
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.student_id = resources["nbgrader"]["student"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = Gradebook(self.db_url)
+        with self.gradebook:
+            session = self.gradebook.db
+            session.commit = session.flush  # the per-cell commits only flush ...
+            try:
+                nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
+            finally:
+                del session.commit
+            session.commit()  # ... and this one commits them all
+        return nb, resources
 
 
 def _error(ename, evalue):
@@ -246,7 +273,7 @@ class Grader:
                  memory_mb=None):
         from .build import nbgrader_api
         from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
-                                            IgnorePattern, LimitOutput, SaveAutoGrades)
+                                            IgnorePattern, LimitOutput)
         from nbconvert.preprocessors import ClearMetadataPreprocessor
 
         self.course = Path(course)
@@ -255,10 +282,11 @@ class Grader:
         if db_url:
             config.CourseDirectory.db_url = db_url
             self.api.coursedir.db_url = db_url
-        # nbgrader's autograde steps, with LimitedExecute in place of Execute.
+        # nbgrader's autograde steps, with LimitedExecute in place of Execute and grades
+        # saved in one transaction per notebook.
         config.Autograde.autograde_preprocessors = [
             LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+            SaveAutoGradesAtomic, AssignLatePenalties, CheckCellMetadata]
         if timeout:
             config.Execute.timeout = timeout
         if notebook_timeout:
