@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ BROKEN = load_broken(ROOT / "tests" / "broken" / f"{AID}.py")
 ROBUST = robust.load(ROOT / "tests" / "robust" / f"{AID}.py")
 # Cases plain nbgrader grades too (no dead kernel, no endless loop, a notebook to read).
 PLAIN_OK = ["syntax", "deleted_test", "edited_test"]
-LIMITS = dict(timeout=15, notebook_timeout=90, memory_mb=1024)  # short, so tests stay fast
+LIMITS = dict(timeout=10, notebook_timeout=90, memory_mb=1024)  # short, so tests stay fast
 
 
 def table(course, aid=AID):
@@ -35,6 +36,18 @@ def table(course, aid=AID):
     return out
 
 
+@pytest.fixture(scope="module")
+def empty_course(tmp_path_factory):
+    """A course with the assignment in its gradebook and no submissions; tests copy it."""
+    return grading.new_course(tmp_path_factory.mktemp("empty") / "course", ROOT, [AID])
+
+
+def copy_of(course, dest):
+    import shutil
+
+    return Path(shutil.copytree(course, dest))
+
+
 def nbgrader_cli(course, *args):
     """Run the `nbgrader` command itself in ``course``."""
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
@@ -43,29 +56,31 @@ def nbgrader_cli(course, *args):
 
 
 @pytest.fixture(scope="module")
-def compared(tmp_path_factory):
-    """A class graded first by sequential `nbgrader autograde`, then by the engine, same gradebook."""
-    course = grading.new_course(tmp_path_factory.mktemp("equal"), ROOT, [AID])
-    write_submission(course, "correct", AID)
-    write_submission(course, "blank", AID, fill=False)
-    for i, b in enumerate(BROKEN):
-        write_submission(course, f"broken{i:02d}", AID, {b.cell: b.code})
+def compared(graded, tmp_path_factory):
+    """The session's class (graded by the engine) plus three hostile but gradable submissions,
+    graded by the engine, then again by plain sequential `nbgrader autograde`, same gradebook."""
+    import shutil
+
+    if not (graded / "submitted" / "correct" / AID).is_dir():
+        pytest.skip(f"{AID} is not among the assignments under test (TORCHCOURSE_ONLY)")
+    course = tmp_path_factory.mktemp("equal") / "course"
+    shutil.copytree(graded, course)
+    before = {s for s, _ in table(course)}
     for case in ROBUST:
         if case.name in PLAIN_OK:
             robust.write(course, case.name, AID, case)
+    run = engine.grade(course=course, assignments=[AID], workers=2, progress=False)
+    parallel = table(course)
     proc = nbgrader_cli(course, "autograde", AID, "--force")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    plain = table(course)
-    run = engine.grade(course=course, workers=2, force=True, progress=False)
-    return course, plain, table(course), run
+    return course, table(course), parallel, run, before
 
 
 def test_engine_gives_exactly_nbgrader_scores(compared):
     """Every cell of every submission scores the same as under plain sequential nbgrader."""
-    course, plain, parallel, run = compared
+    course, plain, parallel, run, before = compared
     students = {s for s, _ in plain}
-    assert len(students) == 2 + len(BROKEN) + len(PLAIN_OK)
-    assert sorted(run.graded) == sorted((s, AID) for s in students)
+    assert students == before | set(PLAIN_OK) and len(before) == 2 + len(BROKEN)
     assert parallel == plain
     totals = {s: v[0] for (s, k), v in plain.items() if k == "total"}
     assert totals["correct"] == 15 and totals["blank"] == 0
@@ -73,22 +88,24 @@ def test_engine_gives_exactly_nbgrader_scores(compared):
 
 
 def test_second_run_skips_what_is_graded(compared):
-    """A second run grades nothing again; a resubmission is graded again, alone."""
-    course, _, parallel, _ = compared
-    again = engine.grade(course=course, workers=2, progress=False, feedback=False,
-                         report=False)
-    assert again.graded == [] and len(again.skipped) == len({s for s, _ in parallel})
-    assert table(course) == parallel
+    """A run grades only what is new; a resubmission is graded again, alone."""
+    course, plain, _, run, before = compared
+    assert sorted(run.skipped) == sorted((s, AID) for s in before)
+    assert sorted(run.graded) == sorted((s, AID) for s in PLAIN_OK)
+    again = engine.grade(course=course, assignments=[AID], workers=2, progress=False,
+                         feedback=False, report=False)
+    assert again.graded == [] and len(again.skipped) == len(before) + len(PLAIN_OK)
+    assert table(course) == plain
     write_submission(course, "blank", AID)  # the blank student resubmits every answer
-    third = engine.grade(course=course, workers=2, progress=False, feedback=False,
-                         report=False)
+    third = engine.grade(course=course, assignments=[AID], workers=2, progress=False,
+                         feedback=False, report=False)
     assert third.graded == [("blank", AID)]
     assert grading.scores(course)[("blank", AID)] == (15, 15)
 
 
 def test_report_and_csv(compared):
     """The report shows scores, parts and flagged submissions; the CSV has every student."""
-    course, plain, _, run = compared
+    course, plain, _, run, _ = compared
     out = course / "build" / "grading"
     page = (out / "report.html").read_text()
     for png in ("scores.png", "parts.png"):
@@ -98,9 +115,10 @@ def test_report_and_csv(compared):
         assert f"<td>{name}</td>" in page, f"{name} is not among the flagged submissions"
     assert "deleted the test cell correct_mse" in page
     assert "correct_train" in page and "pass rate" in page
-    rows = (out / "grades.csv").read_text().splitlines()
-    scores = {r.split(",")[3]: float(r.split(",")[9]) for r in rows[1:]}
-    assert scores == {s: v[0] for (s, k), v in plain.items() if k == "total"}
+    rows = [r.split(",") for r in (out / "grades.csv").read_text().splitlines()[1:]]
+    scores = {r[3]: float(r[9]) for r in rows if r[0] == AID}
+    expected = {s: v[0] for (s, k), v in plain.items() if k == "total"}
+    assert {s: scores[s] for s in expected} == expected
 
 
 def test_feedback_never_shows_hidden_tests(compared):
@@ -122,9 +140,9 @@ def test_feedback_never_shows_hidden_tests(compared):
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(empty_course, tmp_path_factory):
     """Every shipped hostile submission, plus a correct one, graded by the engine."""
-    course = grading.new_course(tmp_path_factory.mktemp("robust"), ROOT, [AID])
+    course = copy_of(empty_course, tmp_path_factory.mktemp("robust") / "course")
     write_submission(course, "correct", AID)
     for case in ROBUST:
         robust.write(course, case.name, AID, case)
@@ -167,10 +185,10 @@ def test_hostile_submissions_do_not_stop_the_run(hostile):
         assert f"<td>{case.name}</td>" in page
 
 
-def test_killed_run_loses_nothing(tmp_path):
+def test_killed_run_loses_nothing(empty_course, tmp_path):
     """A run killed half-way keeps its finished grades; the next run grades only the rest."""
-    course = grading.new_course(tmp_path / "course", ROOT, [AID])
-    students = ["s1", "s2", "s3"]
+    course = copy_of(empty_course, tmp_path / "course")
+    students = ["s1", "s2"]
     for s in students:
         write_submission(course, s, AID)
     cmd = [sys.executable, "-m", "torchcourse", "grade", "--course", str(course), "-j", "1",
@@ -197,9 +215,9 @@ def test_killed_run_loses_nothing(tmp_path):
                                                                        for s in students}
 
 
-def test_lms_download_is_collected_and_graded(tmp_path):
+def test_lms_download_is_collected_and_graded(empty_course, tmp_path):
     """A zip and a Canvas-named notebook, as an LMS downloads them, become graded submissions."""
-    course = grading.new_course(tmp_path / "course", ROOT, [AID])
+    course = copy_of(empty_course, tmp_path / "course")
     stage = tmp_path / "stage"
     write_submission(stage, "ada", AID)
     write_submission(stage, "ben", AID, fill=False)
@@ -237,3 +255,21 @@ def test_a_notebook_grades_are_saved_all_or_nothing(compared):
         gradeworker.SaveAutoGradesAtomic().preprocess(nb, resources)
     assert table(course) == before
     assert before[("correct", "total")][0] == 15
+
+
+def test_notebook_time_limit_stops_the_rest(tmp_path):
+    """Cells within their own limit still stop at the notebook's; the cells left are not run."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("import time"), new_code_cell("time.sleep(60)"),
+                             new_code_cell("print('never')")])
+    ex = gradeworker.LimitedExecute(timeout=120, notebook_timeout=5)
+    nb, _ = ex.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    errors = [[(o.ename, o.evalue) for o in c.outputs if o.output_type == "error"]
+              for c in nb.cells]
+    assert errors[0] == []
+    assert "CellTimeoutError" in [ename for ename, _ in errors[1]]  # cut at 5 s, not 120
+    assert errors[2] == [(gradeworker.NOT_RUN,
+                          "Not run: the notebook ran past its time limit (5 s).")]
+    assert gradeworker.output_flags(nb, 120)[-1] == (
+        "later cells not run: the notebook ran past its time limit (5 s)")

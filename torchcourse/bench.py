@@ -97,6 +97,7 @@ def _execute(path):
             cell.outputs = []
     start = time.monotonic()
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   shutdown_kernel="immediate",  # as the engine stops its kernels
                    resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     return time.monotonic() - start
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, SaveAutoGrades
-from traitlets import Integer
+from traitlets import Enum, Integer
 
 LEDGER = Path("autograded") / ".torchcourse"  # per-submission records; ignored by nbgrader
 NOT_RUN = "NotRunError"
@@ -69,6 +69,11 @@ class LimitedExecute(Execute):
     ).tag(config=True)
     notebook_timeout = Integer(
         600, help="Seconds the whole notebook may run; later cells are not run; 0 for none."
+    ).tag(config=True)
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"], default_value="immediate",
+        help="Once every cell has run, stop the kernel at once: its atexit hooks cannot "
+             "change a grade, and waiting for them costs about a second per notebook."
     ).tag(config=True)
 
     def _limit_memory(self):
