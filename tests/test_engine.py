@@ -57,8 +57,7 @@ def nbgrader_cli(course, *args):
 
 @pytest.fixture(scope="module")
 def compared(graded, tmp_path_factory):
-    """The session's class (graded by the engine) plus three hostile but gradable submissions,
-    graded by the engine, then again by plain sequential `nbgrader autograde`, same gradebook."""
+    """The session's class and 3 gradable hostile cases: engine, then plain nbgrader, same db."""
     import shutil
 
     if not (graded / "submitted" / "correct" / AID).is_dir():
@@ -151,7 +150,7 @@ def hostile(empty_course, tmp_path_factory):
 
 
 def test_robust_cases_stay_in_step_with_source():
-    """Each case's cells exist in the assignment (robust.write raises otherwise), names are unique."""
+    """Each case's cells exist in the assignment (robust.write checks), names are unique."""
     parts = {c.metadata["nbgrader"]["grade_id"]
              for p in nbtools.notebooks(ROOT / "source" / AID) for c in nbtools.read(p).cells
              if c.metadata.get("nbgrader", {}).get("grade")}
@@ -162,7 +161,7 @@ def test_robust_cases_stay_in_step_with_source():
 
 @pytest.mark.parametrize("case", ROBUST, ids=[c.name for c in ROBUST])
 def test_hostile_submission_is_graded_with_a_reason(hostile, case):
-    """Loops, dead kernels, memory, syntax, edited or deleted cells, no notebook: graded, flagged."""
+    """Loops, dead kernels, memory, syntax, edited or deleted cells, no notebook: graded, why."""
     course, run = hostile
     record = run.records[(case.name, AID)]
     assert record["status"] in ("graded", "fallback"), record

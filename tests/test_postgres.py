@@ -46,7 +46,7 @@ def db_url():
 
 
 def test_two_graders_share_one_postgres_gradebook(db_url, tmp_path):
-    """Two graders (own course folders, 2 workers each) grade halves of a class into one database."""
+    """Two graders (own course folders, 2 workers each) grade halves of a class into one db."""
     broken = load_broken(ROOT / "tests" / "broken" / f"{AID}.py")[:2]
     first = grading.new_course(tmp_path / "first", ROOT, [AID])
     students = {"correct": None, "blank": None}

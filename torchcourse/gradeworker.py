@@ -30,12 +30,11 @@ DB_BUSY = ("database is locked", "could not serialize", "deadlock detected")
 
 
 class SaveAutoGradesAtomic(SaveAutoGrades):
-    """nbgrader's SaveAutoGrades, with a notebook's grades committed in one transaction.
+    """nbgrader's SaveAutoGrades, with a notebook's grades committed in one transaction."""
 
-    nbgrader commits cell by cell; a run killed half-way would leave a notebook's grades
-    half old, half new. Here they change together or not at all (and the gradebook is
-    locked once per notebook instead of once per cell).
-    """
+    # nbgrader commits cell by cell: a run killed half-way would leave a notebook's grades
+    # half old, half new. Here they change together or not at all (and the gradebook is
+    # locked once per notebook instead of once per cell).
 
     def preprocess(self, nb, resources):
         from nbgrader.api import Gradebook
@@ -207,11 +206,9 @@ def _cell_id(cell):
 
 
 def structure_flags(nb, source_cells, released):
-    """Reasons a submitted notebook differs from the assignment in its locked and test cells.
-
-    ``released`` maps each locked cell of the release notebook to its checksum (the
-    gradebook's checksums include the hidden tests, which the release does not).
-    """
+    """Reasons a submitted notebook differs from the assignment in its locked and test cells."""
+    # ``released``: checksums of the release's locked cells. The gradebook's include the
+    # hidden tests, which the release (and so an untouched submission) does not.
     flags = []
     present = {_cell_id(c): c for c in nb.cells if _cell_id(c)}
     for name, src in source_cells.items():
@@ -328,7 +325,8 @@ class Grader:
         start = time.monotonic()
         folder = self.course / "submitted" / student / aid
         expected = self.source_cells(aid)
-        present = [folder / f"{n}.ipynb" for n in sorted(expected) if (folder / f"{n}.ipynb").exists()]
+        present = [folder / f"{n}.ipynb" for n in sorted(expected)
+                   if (folder / f"{n}.ipynb").exists()]
         flags, fatal = [], None
         others = sorted(p.name for p in folder.glob("*.ipynb")
                         if p.stem not in expected) if folder.is_dir() else []

@@ -160,7 +160,8 @@ def write(course, db_url, run, ids, out):
             f"<h2>Flagged submissions ({len(flagged)})</h2>",
             "<p>Graded, but something needs a look: limits reached, a dead kernel, a syntax "
             "error, edited or deleted cells, missing notebooks.</p>",
-            _table(["student", "assignment", "score", "why"], flagged) if flagged else "<p>None.</p>"]
+            _table(["student", "assignment", "score", "why"], flagged) if flagged
+            else "<p>None.</p>"]
     if errors:
         page += [f"<h2>Not graded ({len(errors)})</h2>",
                  "<p>Run <code>make grade</code> again to retry these.</p>",

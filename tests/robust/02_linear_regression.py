@@ -9,8 +9,9 @@ def mse(y_hat, y):
     while True:
         total += 1
 '''}),
-    Robust("stubborn", why="a loop that ignores the interrupt: the kernel is stopped, later parts lost",
-           flag="later cells not run: the kernel did not stop", costs=["correct_gd_step", "correct_train"],
+    Robust("stubborn", why="a loop that ignores the interrupt: the kernel is stopped, later lost",
+           flag="later cells not run: the kernel did not stop",
+           costs=["correct_gd_step", "correct_train"],
            replace={"gd_step": '''
 import time
 
