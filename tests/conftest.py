@@ -1,8 +1,9 @@
-"""Shared fixtures: one scratch course, graded once per test session.
+"""What the tests share: the assignments under test and their broken submissions.
 
 Set TORCHCOURSE_ONLY=01_autograd,02_linear_regression to test only some assignments
 while working on them (CI always tests all).
 """
+import math
 import os
 
 import pytest
@@ -18,18 +19,83 @@ BROKEN = {aid: load_broken(ROOT / "tests" / "broken" / f"{aid}.py")
 BROKEN_CASES = [(aid, i) for aid, cases in BROKEN.items() for i in range(len(cases))]
 
 
-def broken_student(i):
-    return f"broken{i:02d}"
+def broken_rounds(cases):
+    """Share the broken cases out into few submissions that still prove isolation.
+
+    Parts (answer cells) are numbered in binary; for each bit there is a round breaking
+    the parts whose bit is 0 and one breaking those whose bit is 1. So for any two parts
+    A and C some round breaks A and leaves C intact: a mistake in A that leaked into C
+    would show. Each round uses the next case of each part it breaks; cases left over
+    get rounds of their own, one case per part. Returns lists of case indices.
+    """
+    parts = list(dict.fromkeys(b.cell for b in cases))
+    todo = {part: [i for i, b in enumerate(cases) if b.cell == part] for part in parts}
+    seen = {part: 0 for part in parts}
+    rounds = []
+    for bit in range(max(1, math.ceil(math.log2(max(len(parts), 2))))):
+        for value in (0, 1):
+            members = []
+            for k, part in enumerate(parts):
+                if (k >> bit) & 1 == value:
+                    members.append(todo[part][seen[part] % len(todo[part])])
+                    seen[part] += 1
+            if members:
+                rounds.append(members)
+    left = {part: todo[part][seen[part]:] for part in parts}
+    while any(left.values()):
+        rounds.append([left[part].pop(0) for part in parts if left[part]])
+    return rounds
+
+
+def broken_student(r):
+    return f"broken{r:02d}"
+
+
+def write_broken(course, aid):
+    """Submit every broken case of ``aid`` into ``course``, one student per round."""
+    cases = BROKEN.get(aid, [])
+    rounds = broken_rounds(cases)
+    for r, members in enumerate(rounds):
+        write_submission(course, broken_student(r), aid,
+                         {cases[i].cell: cases[i].code for i in members})
+    return rounds
+
+
+#: The assignment whose graded class tests/test_engine.py also uses.
+SHARED_AID = "02_linear_regression"
+
+
+def grade_class(dest, aid):
+    """A course at ``dest`` where 'correct', 'blank' and each broken round of ``aid`` are autograded."""
+    course = grading.new_course(dest, ROOT, [aid])
+    write_submission(course, "correct", aid)
+    write_submission(course, "blank", aid, fill=False)
+    write_broken(course, aid)
+    # Under pytest-xdist the cores are already shared out between test processes.
+    grading.autograde(course, workers=1 if os.environ.get("PYTEST_XDIST_WORKER") else 0)
+    return course
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """A course where, for every assignment, 'correct', 'blank' and each broken case are autograded."""
-    course = grading.new_course(tmp_path_factory.mktemp("course"), ROOT, IDS)
-    for aid in IDS:
-        write_submission(course, "correct", aid)
-        write_submission(course, "blank", aid, fill=False)
-        for i, b in enumerate(BROKEN.get(aid, [])):
-            write_submission(course, broken_student(i), aid, {b.cell: b.code})
-    grading.autograde(course)
-    return course
+    """The graded class of SHARED_AID (test_grading.py checks it; test_engine.py compares it
+    with plain nbgrader)."""
+    dest = tmp_path_factory.mktemp("course")
+    if SHARED_AID not in IDS:
+        return grading.new_course(dest, ROOT, [SHARED_AID])
+    return grade_class(dest, SHARED_AID)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Keep what shares state on one pytest-xdist process (`--dist loadgroup`).
+
+    A notebook's cells (nbval), a test module, and one assignment's grading (its class in
+    test_grading.py; for 02_linear_regression also test_engine.py, which reuses `graded`).
+    """
+    for item in items:
+        aid = getattr(item.cls, "aid", None) if item.cls else None
+        if item.path.name == "test_engine.py":
+            aid = SHARED_AID
+        group = f"grading-{aid}" if aid else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))

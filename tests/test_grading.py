@@ -1,9 +1,15 @@
-"""Grading through nbgrader's own autograde: full, zero, and exactly the broken part's points."""
+"""Grading through nbgrader's own autograde: full, zero, and exactly the broken part's points.
+
+One test class per assignment, each grading its own scratch course once, so that
+pytest-xdist (`--dist loadgroup`, see conftest.py) spreads the assignments over the cores. The broken
+cases of tests/broken/ are submitted in rounds (conftest.broken_rounds): each round
+breaks several different parts at once, and must lose exactly their points.
+"""
 import pytest
 
 from torchcourse import grading, nbtools
 
-from conftest import BROKEN, BROKEN_CASES, IDS, ROOT, broken_student
+from conftest import BROKEN, IDS, ROOT, SHARED_AID, broken_rounds, broken_student, grade_class
 
 
 def test_every_graded_part_has_a_broken_submission():
@@ -16,36 +22,69 @@ def test_every_graded_part_has_a_broken_submission():
         assert parts <= covered, f"{aid}: no broken submission for {sorted(parts - covered)}"
 
 
-@pytest.mark.parametrize("aid", IDS)
-def test_reference_solution_gets_full_marks(graded, aid):
-    """The source notebook's answers, submitted as a student, earn every point."""
-    cells = grading.cell_scores(graded, "correct", aid)
-    lost = {k: v for k, v in cells.items() if v[0] != v[1]}
-    assert not lost, f"{aid}: the reference solution loses points in {lost}"
+def pytest_generate_tests(metafunc):
+    """Parametrize `case` and `round_` with the broken submissions of the class's assignment."""
+    cases = BROKEN.get(getattr(metafunc.cls, "aid", None), [])
+    if "case" in metafunc.fixturenames:
+        metafunc.parametrize("case", range(len(cases)),
+                             ids=[f"{b.cell}-{i}" for i, b in enumerate(cases)])
+    if "round_" in metafunc.fixturenames:
+        metafunc.parametrize("round_", range(len(broken_rounds(cases))))
 
 
-@pytest.mark.parametrize("aid", IDS)
-def test_untouched_release_gets_zero(graded, aid):
-    """The release notebook as downloaded earns nothing."""
-    score, max_score = grading.scores(graded)[("blank", aid)]
-    assert max_score > 0 and score == 0, f"{aid}: untouched release scored {score}/{max_score}"
+class GradedAssignment:
+    """The tests of one assignment; subclasses set `aid`."""
+    aid = None
 
+    @pytest.fixture(scope="class")
+    def course(self, request, tmp_path_factory):
+        """This assignment's graded class (conftest.grade_class)."""
+        if self.aid == SHARED_AID:
+            return request.getfixturevalue("graded")
+        return grade_class(tmp_path_factory.mktemp(self.aid), self.aid)
 
-@pytest.mark.parametrize("aid,i", BROKEN_CASES,
-                         ids=[f"{a}-{BROKEN[a][i].cell}-{i}" for a, i in BROKEN_CASES])
-def test_broken_part_costs_exactly_its_points(graded, aid, i):
-    """A typical mistake in one part loses that part's points and nothing else, with a clear message."""
-    b = BROKEN[aid][i]
-    cells = grading.cell_scores(graded, broken_student(i), aid)
-    for gid, (score, max_score) in cells.items():
-        if gid in b.costs:
-            assert score == 0, f"{aid} '{b.why}': {gid} should get 0, got {score}/{max_score}"
-        else:
-            assert score == max_score, (f"{aid} '{b.why}': {gid} should keep its points, "
-                                        f"got {score}/{max_score}")
-    errors = " ".join(o.get("evalue", "")
-                      for p in nbtools.notebooks(graded / "autograded" / broken_student(i) / aid)
-                      for c in nbtools.read(p).cells
-                      if c.metadata.get("nbgrader", {}).get("grade_id") in b.costs
-                      for o in c.get("outputs", []) if o.output_type == "error")
-    assert b.says in errors, f"{aid} '{b.why}': the message should say {b.says!r}, it says {errors!r}"
+    def test_reference_solution_gets_full_marks(self, course):
+        """The source notebook's answers, submitted as a student, earn every point."""
+        cells = grading.cell_scores(course, "correct", self.aid)
+        lost = {k: v for k, v in cells.items() if v[0] != v[1]}
+        assert cells and not lost, f"{self.aid}: the reference solution loses points in {lost}"
+
+    def test_untouched_release_gets_zero(self, course):
+        """The release notebook as downloaded earns nothing."""
+        score, max_score = grading.scores(course)[("blank", self.aid)]
+        assert max_score > 0 and score == 0, f"untouched release scored {score}/{max_score}"
+
+    def test_broken_part_scores_zero_and_says_why(self, course, case):
+        """A typical mistake in one part costs all that part's points, with a message naming it."""
+        aid, b = self.aid, BROKEN[self.aid][case]
+        rounds = [r for r, members in enumerate(broken_rounds(BROKEN[aid])) if case in members]
+        assert rounds, f"'{b.why}' is never submitted"
+        for student in map(broken_student, rounds):
+            cells = grading.cell_scores(course, student, aid)
+            for gid in b.costs:
+                assert cells[gid][0] == 0, f"'{b.why}': {gid} should get 0, got {cells[gid]}"
+            errors = " ".join(
+                o.get("evalue", "")
+                for p in nbtools.notebooks(course / "autograded" / student / aid)
+                for c in nbtools.read(p).cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") in b.costs
+                for o in c.get("outputs", []) if o.output_type == "error")
+            assert b.says in errors, (f"'{b.why}': the message should say {b.says!r}, "
+                                      f"it says {errors!r}")
+
+    def test_broken_parts_cost_exactly_their_points(self, course, round_):
+        """A submission with some parts broken loses exactly those parts' points, nothing else."""
+        cases = BROKEN[self.aid]
+        members = broken_rounds(cases)[round_]
+        broken = {gid for i in members for gid in cases[i].costs}
+        cells = grading.cell_scores(course, broken_student(round_), self.aid)
+        kept = {gid: v for gid, v in cells.items() if gid not in broken}
+        assert broken <= set(cells) and kept, f"nothing to compare in {sorted(cells)}"
+        lost = {gid: v for gid, v in kept.items() if v[0] != v[1]}
+        assert not lost, (f"breaking {sorted(broken)} also cost {lost}: "
+                          "grade each part on its own (see CONTRIBUTING.md)")
+        score, max_score = grading.scores(course)[(broken_student(round_), self.aid)]
+        assert score == max_score - sum(cells[gid][1] for gid in broken)
+
+for _aid in IDS:
+    globals()[f"TestGrading_{_aid}"] = type(f"TestGrading_{_aid}", (GradedAssignment,), {"aid": _aid})

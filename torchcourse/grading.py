@@ -24,7 +24,7 @@ def submitted(course):
                   for a in s.iterdir() if a.is_dir())
 
 
-def autograde(course, pairs=None):
+def autograde(course, pairs=None, workers=0):
     """Run nbgrader's autograde on each (student, assignment) pair, on all cores.
 
     The engine runs nbgrader's own Autograde in parallel workers; tests/test_engine.py
@@ -33,6 +33,7 @@ def autograde(course, pairs=None):
     from . import engine
 
     run = engine.grade(course=course, pairs=list(pairs) if pairs else None, force=True,
+                       workers=workers,
                        feedback=False, report=False, progress=False)
     failed = [r for r in run.records.values() if r.get("status") != "graded"]
     if failed:
