@@ -13,6 +13,9 @@ help:
 	@echo "make test   - install, then run the whole test suite"
 	@echo "make lab    - JupyterLab on the course, with nbgrader's extensions"
 	@echo "make build  - regenerate release/, solutions/ and the lectures' outputs from source/"
+	@echo "make grade  - autograde every submission on all cores: feedback, grades.csv, report"
+	@echo "make bench  - time nbgrader, make grade's engine and the floor on a synthetic class"
+	@echo "make e2e    - the browser tests alone (JupyterLab + nbgrader extensions in Chromium)"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
