@@ -85,17 +85,3 @@ def graded(tmp_path_factory):
         return grading.new_course(dest, ROOT, [SHARED_AID])
     return grade_class(dest, SHARED_AID)
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Keep what shares state on one pytest-xdist process (`--dist loadgroup`).
-
-    A notebook's cells (nbval), a test module, and one assignment's grading (its class in
-    test_grading.py; for 02_linear_regression also test_engine.py, which reuses `graded`).
-    """
-    for item in items:
-        aid = getattr(getattr(item, "cls", None), "aid", None)  # nbval cells have no class
-        if item.path.name == "test_engine.py":
-            aid = SHARED_AID
-        group = f"grading-{aid}" if aid else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))

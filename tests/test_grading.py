@@ -1,7 +1,7 @@
 """Grading through nbgrader's own autograde: full, zero, and exactly the broken part's points.
 
 One test class per assignment, each grading its own scratch course once, so that
-pytest-xdist (`--dist loadgroup`, see conftest.py) spreads the assignments over the cores. The broken
+pytest-xdist (`--dist loadscope`) spreads the assignments over the cores. The broken
 cases of tests/broken/ are submitted in rounds (conftest.broken_rounds): each round
 breaks several different parts at once, and must lose exactly their points.
 """

@@ -17,7 +17,7 @@ def bce(p, y):
     Broken("bce_with_logits", why="goes through the saturating sigmoid (not the stable form)",
            says="stable form", code='''
 def bce_with_logits(z, y):
-    return bce(torch.sigmoid(z), y)
+    return F.binary_cross_entropy(torch.sigmoid(z), y)
 '''),
     Broken("accuracy", why="compares probabilities with the labels without a threshold",
            says="without a threshold", code='''
