@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help install build demo test lab grade bench e2e clean
 
 help:
-	@echo "make demo   - install, build, grade three sample students, print their scores"
+	@echo "make demo   - install, grade three sample students on every assignment, print their scores"
 	@echo "make test   - install, then run the whole test suite"
 	@echo "make lab    - JupyterLab on the course, with nbgrader's extensions"
 	@echo "make build  - regenerate release/, solutions/ and the lectures' outputs from source/"
