@@ -19,7 +19,10 @@ help:
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	# pip byte-compiles what it installs: keep it so (no --no-compile). Where
+	# PYTHONDONTWRITEBYTECODE is set, as on our CI machines, nothing else writes .pyc files
+	# and every kernel would compile torch's sources again (+4 CPU-s per notebook).
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
