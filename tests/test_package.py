@@ -1,5 +1,6 @@
 """Unit tests of the torchcourse package: checks, data builders, submissions, refs."""
 import json
+import os
 
 import pytest
 import torch
@@ -60,6 +61,22 @@ def test_round_sig_and_stale_comparison():
     assert checks.round_sig([0.000123456789, 0.0]) == [0.0001234568, 0.0]
     assert refs._close([1.0, 2.0], [1.0, 2.000001]) and not refs._close([1.0], [1.001])
     assert not refs._close([1.0], 1.0)
+
+
+def test_stale_names_changed_and_missing_references(tmp_path):
+    """refs.stale reports a REF value that moved and a key no run recorded; a fresh one passes."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cell = new_code_cell('REF = {"cost": 2.5, "W": [1.0, 2.0]}  # generated\n'
+                         'expect(REF, "cost", c, "cost")\nexpect(REF, "W", W, "W")')
+    path = tmp_path / "a.ipynb"
+    nbtools.write(new_notebook(cells=[cell]), path)
+    assert refs.stale(path, {"cost": 2.5, "W": [1.0, 2.0]}) == []
+    problems = refs.stale(path, {"cost": 2.6})
+    assert len(problems) == 2 and "'cost' is stale" in problems[0] and "'W' never" in problems[1]
+    with refs.recording() as values:  # what a kernel started in the block would do
+        expect({}, "cost", 2.5, "cost")
+    assert values == {"cost": 2.5} and checks.RECORD_ENV not in os.environ
 
 
 def test_data_builders_are_deterministic_and_leave_the_global_seed_alone():

@@ -1,7 +1,7 @@
-"""nbgrader validate: source notebooks pass, release notebooks fail every test (--invert)."""
+"""nbgrader validate: source notebooks pass with fresh REF values, release notebooks fail every test."""
 import pytest
 
-from torchcourse import nbtools
+from torchcourse import nbtools, refs
 from torchcourse.build import nbgrader_api
 
 from conftest import IDS, ROOT
@@ -14,10 +14,20 @@ def validator(invert):
 
 
 @pytest.mark.parametrize("aid", IDS)
-def test_source_validates(aid):
-    """`nbgrader validate source/<id>/<id>.ipynb` reports no failing cell."""
+def test_source_validates_and_its_reference_values_are_fresh(aid):
+    """`nbgrader validate source/<id>/<id>.ipynb` passes, and every REF value is what it produces.
+
+    One run serves both checks: under refs.recording() each hidden `expect` records its
+    value instead of comparing, and refs.stale compares those values with the REF lines
+    (relative 1e-5, tighter than any expect's tolerance). That the hidden checks pass in
+    earnest is proven by grading: the reference solution gets full marks (test_grading.py).
+    """
     for path in nbtools.notebooks(ROOT / "source" / aid):
-        assert validator(invert=False).validate(str(path)) == {}
+        with refs.recording() as values:
+            failed = validator(invert=False).validate(str(path))
+        assert failed == {}, f"nbgrader validate fails on {path.name}: {failed}"
+        problems = refs.stale(path, values)
+        assert not problems, "\n".join(problems) + "\nrun `make build`"
 
 
 @pytest.mark.parametrize("aid", IDS)
