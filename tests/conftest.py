@@ -6,8 +6,6 @@ while working on them (CI always tests all).
 import math
 import os
 
-import pytest
-
 from torchcourse import grading, nbtools
 from torchcourse.submissions import load_broken, write_submission
 
@@ -61,10 +59,6 @@ def write_broken(course, aid):
     return rounds
 
 
-#: The assignment whose graded class tests/test_engine.py also uses.
-SHARED_AID = "02_linear_regression"
-
-
 def grade_class(dest, aid):
     """A course at ``dest`` where 'correct', 'blank' and each broken round of ``aid`` are autograded."""
     course = grading.new_course(dest, ROOT, [aid])
@@ -74,14 +68,3 @@ def grade_class(dest, aid):
     # Under pytest-xdist the cores are already shared out between test processes.
     grading.autograde(course, workers=1 if os.environ.get("PYTEST_XDIST_WORKER") else 0)
     return course
-
-
-@pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """The graded class of SHARED_AID (test_grading.py checks it; test_engine.py compares it
-    with plain nbgrader)."""
-    dest = tmp_path_factory.mktemp("course")
-    if SHARED_AID not in IDS:
-        return grading.new_course(dest, ROOT, [SHARED_AID])
-    return grade_class(dest, SHARED_AID)
-

@@ -9,7 +9,7 @@ import pytest
 
 from torchcourse import grading, nbtools
 
-from conftest import BROKEN, IDS, ROOT, SHARED_AID, broken_rounds, broken_student, grade_class
+from conftest import BROKEN, IDS, ROOT, broken_rounds, broken_student, grade_class
 
 
 def test_every_graded_part_has_a_broken_submission():
@@ -37,10 +37,8 @@ class GradedAssignment:
     aid = None
 
     @pytest.fixture(scope="class")
-    def course(self, request, tmp_path_factory):
+    def course(self, tmp_path_factory):
         """This assignment's graded class (conftest.grade_class)."""
-        if self.aid == SHARED_AID:
-            return request.getfixturevalue("graded")
         return grade_class(tmp_path_factory.mktemp(self.aid), self.aid)
 
     def test_reference_solution_gets_full_marks(self, course):
