@@ -369,7 +369,7 @@ def grade(opts=None, **kwargs):
         if opts.feedback:
             jobs = [("feedback", s, a) for (s, a) in pairs
                     if run.records.get((s, a), {}).get("status") == "graded"
-                    and ((s, a) in run.graded or not _has_feedback(course, s, a))]
+                    and ((s, a) in run.graded or not has_feedback(course, s, a))]
             if jobs:
                 pool = pool or Pool(min(n, len(jobs)), _worker_options(opts, db_url),
                                     out / "logs")
@@ -392,7 +392,8 @@ def grade(opts=None, **kwargs):
     return run
 
 
-def _has_feedback(course, student, aid):
+def has_feedback(course, student, aid):
+    """Whether ``course``/feedback/ holds an HTML page for this submission."""
     folder = Path(course) / "feedback" / student / aid
     return folder.is_dir() and any(folder.glob("*.html"))
 

@@ -24,8 +24,9 @@ def submitted(course):
                   for a in s.iterdir() if a.is_dir())
 
 
-def autograde(course, pairs=None, workers=0):
-    """Run nbgrader's autograde on each (student, assignment) pair, on all cores.
+def autograde(course, pairs=None, workers=0, feedback=False):
+    """Run nbgrader's autograde (and with ``feedback`` its generate_feedback) on each
+    (student, assignment) pair, on all cores.
 
     The engine runs nbgrader's own Autograde in parallel workers; tests/test_engine.py
     proves it gives the gradebook exactly the scores of sequential `nbgrader autograde`.
@@ -34,20 +35,16 @@ def autograde(course, pairs=None, workers=0):
 
     run = engine.grade(course=course, pairs=list(pairs) if pairs else None, force=True,
                        workers=workers,
-                       feedback=False, report=False, progress=False)
+                       feedback=feedback, report=False, progress=False)
     failed = [r for r in run.records.values() if r.get("status") != "graded"]
     if failed:
         raise RuntimeError("autograde failed:\n" + "\n".join(
             f"{r['student']}/{r['assignment']}: {r.get('reason') or r.get('flags')}"
             for r in failed))
-
-
-def feedback(course, pairs=None):
-    """Run nbgrader's generate_feedback for each (student, assignment) pair."""
-    api = nbgrader_api(course)
-    for student, aid in pairs or submitted(course):
-        _check(api.generate_feedback(aid, student, force=True),
-               f"generate_feedback {aid} for {student}")
+    missing = [f"{s}/{a}" for s, a in run.records if feedback
+               and not engine.has_feedback(course, s, a)]
+    if missing:
+        raise RuntimeError("generate_feedback failed for " + ", ".join(missing))
 
 
 def scores(course):
@@ -111,9 +108,9 @@ def demo(dest=nbtools.ROOT / "build" / "demo", root=nbtools.ROOT):
         broken = load_broken(broken_file)[:2] if broken_file.exists() else []
         write_submission(dest, "ben", aid, {b.cell: b.code for b in broken}, root=root)
         write_submission(dest, "cyd", aid, fill=False, root=root)
-    print("autograding (nbgrader autograde) ...", flush=True)
-    autograde(dest)
-    feedback(dest)
+    print("autograding and giving feedback (nbgrader autograde, generate_feedback) ...",
+          flush=True)
+    autograde(dest, feedback=True)
     print()
     for s, what in DEMO_STUDENTS.items():
         print(f"  {s}: {what}")
