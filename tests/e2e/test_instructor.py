@@ -19,9 +19,18 @@ def expected_score():
 
 
 def close_modal(frame):
-    """Dismiss Formgrader's success dialog and wait until it is gone."""
-    frame.locator("#success-modal .modal-footer button").click()
-    expect(frame.locator("#success-modal")).to_have_count(0)
+    """Dismiss Formgrader's success dialog once it has fully faded in; wait until it is gone.
+
+    Its text is in the page before the dialog shows. Once in CI the dialog stayed up after
+    a click on OK; the likely cause is a click while Bootstrap 3 was still animating it in
+    (not reproduced in six runs on a loaded machine), so the click waits for the end state.
+    """
+    modal = frame.locator("#success-modal")
+    expect(modal).to_have_class(re.compile(r"\bin\b"))
+    expect(modal).to_have_css("opacity", "1")
+    expect(modal.locator(".modal-dialog")).to_have_css("transform", "matrix(1, 0, 0, 1, 0, 0)")
+    modal.locator(".modal-footer button").click()
+    expect(modal).to_have_count(0)
 
 
 def test_formgrader_autogrades_and_gives_feedback(page, lab, shot):
