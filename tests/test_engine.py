@@ -18,7 +18,8 @@ ROOT = nbtools.ROOT
 AID = "02_linear_regression"  # the reference assignment; others may still be being written
 BROKEN = load_broken(ROOT / "tests" / "broken" / f"{AID}.py")
 ROBUST = robust.load(ROOT / "tests" / "robust" / f"{AID}.py")
-# Cases plain nbgrader grades too (no dead kernel, no endless loop, a notebook to read).
+# Cases plain nbgrader grades too (no dead kernel, no endless loop, a notebook to read, no
+# deleted answer cell: nbgrader's add_missing_cells fails on that, the engine puts it back).
 PLAIN_OK = ["syntax", "deleted_test", "edited_test"]
 LIMITS = dict(timeout=10, notebook_timeout=90, memory_mb=1024)  # short, so tests stay fast
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute, SaveAutoGrades
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Enum, Integer
 
 LEDGER = Path("autograded") / ".torchcourse"  # per-submission records; ignored by nbgrader
@@ -52,6 +52,40 @@ class SaveAutoGradesAtomic(SaveAutoGrades):
             finally:
                 del session.commit
             session.commit()  # ... and this one commits them all
+        return nb, resources
+
+
+class RestoreDeletedCells(NbGraderPreprocessor):
+    """Put back deleted answer cells (as the release's stub) and locked cells, in place.
+
+    nbgrader's OverwriteCells puts back a deleted test cell after the cell before it,
+    but fails (KeyError) when that cell, the answer, was deleted too. With the answer
+    put back first, a learner who deleted a part loses that part's points only.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_code_cell, new_markdown_cell
+        from nbgrader.api import Gradebook
+
+        meta = resources["nbgrader"]
+        with Gradebook(meta["db_url"]) as gb:
+            source = gb.find_notebook(meta["notebook"], meta["assignment"])
+            solutions = {c.name for c in source.solution_cells}
+            grades = {c.name for c in source.grade_cells}
+            cells = [(c.name, c.cell_type, c.source, c.locked) for c in source.source_cells]
+        present = {_cell_id(c) for c in nb.cells}
+        for k, (name, cell_type, text, locked) in enumerate(cells):
+            if name in present or name in grades or not (name in solutions or locked):
+                continue  # test cells: OverwriteCells puts them back
+            new = (new_code_cell if cell_type == "code" else new_markdown_cell)(text)
+            new.metadata["nbgrader"] = {"grade": False, "grade_id": name, "locked": locked,
+                                        "solution": name in solutions, "schema_version": 3}
+            before = [n for n, *_ in cells[:k] if n in present]
+            at = 0
+            if before:
+                at = 1 + next(i for i, c in enumerate(nb.cells) if _cell_id(c) == before[-1])
+            nb.cells.insert(at, new)
+            present.add(name)
         return nb, resources
 
 
@@ -216,9 +250,9 @@ def structure_flags(nb, source_cells, released):
             if src["grade"]:
                 flags.append(f"deleted the test cell {name} (put back for grading)")
             elif src["solution"]:
-                flags.append(f"deleted the answer cell {name}")
+                flags.append(f"deleted the answer cell {name} (put back unanswered)")
             elif src["locked"]:
-                flags.append(f"deleted the locked cell {name}")
+                flags.append(f"deleted the locked cell {name} (put back for grading)")
             continue
         cell = present[name]
         expected = released.get(name, cell.metadata.nbgrader.get("checksum"))
@@ -274,8 +308,9 @@ class Grader:
     def __init__(self, course, db_url=None, timeout=None, notebook_timeout=None,
                  memory_mb=None):
         from .build import nbgrader_api
-        from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata,
-                                            IgnorePattern, LimitOutput)
+        from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+                                            DeduplicateIds, IgnorePattern, LimitOutput,
+                                            OverwriteCells, OverwriteKernelspec)
         from nbconvert.preprocessors import ClearMetadataPreprocessor
 
         self.course = Path(course)
@@ -289,6 +324,10 @@ class Grader:
         config.Autograde.autograde_preprocessors = [
             LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
             SaveAutoGradesAtomic, AssignLatePenalties, CheckCellMetadata]
+        # ... and deleted answer and locked cells put back before nbgrader's OverwriteCells.
+        config.Autograde.sanitize_preprocessors = [
+            ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
+            OverwriteCells, CheckCellMetadata]
         if timeout:
             config.Execute.timeout = timeout
         if notebook_timeout:

@@ -50,6 +50,10 @@ cost_table = (errors ** 2).mean()
 def mse(y_hat, y):
     return ((y_hat - y) ** 2).sum()
 '''}),
+    Robust("deleted_part", why="deletes a part (answer and test cells) and the locked setup "
+           "cell: they are put back, and only that part's points are lost",
+           flag="deleted the answer cell error_table (put back unanswered)",
+           costs=["correct_error_table"], delete=["setup", "error_table", "correct_error_table"]),
     Robust("edited_test", why="empties the test of a wrong answer: the original test is restored",
            flag="edited the locked cell correct_hypothesis", costs=["correct_hypothesis"],
            replace={"correct_hypothesis": "pass", "hypothesis": '''
