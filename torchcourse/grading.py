@@ -41,10 +41,10 @@ def autograde(course, pairs=None, workers=0, feedback=False):
         raise RuntimeError("autograde failed:\n" + "\n".join(
             f"{r['student']}/{r['assignment']}: {r.get('reason') or r.get('flags')}"
             for r in failed))
-    missing = [f"{s}/{a}" for s, a in run.records if feedback
-               and not engine.has_feedback(course, s, a)]
-    if missing:
-        raise RuntimeError("generate_feedback failed for " + ", ".join(missing))
+    if feedback:
+        missing = [f"{s}/{a}" for s, a in run.records if not engine.has_feedback(course, s, a)]
+        if missing:
+            raise RuntimeError("generate_feedback failed for " + ", ".join(missing))
 
 
 def scores(course):
