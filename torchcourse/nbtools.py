@@ -91,13 +91,22 @@ def env(**values):
                 os.environ[k] = v
 
 
-def execute(nb, cwd, timeout=300, allow_errors=False):
-    """Run every cell of ``nb`` in a fresh python3 kernel started in ``cwd``; return ``nb``."""
+def execute(nb, cwd, timeout=300, allow_errors=False, sandbox=False):
+    """Run every cell of ``nb`` in a fresh python3 kernel started in ``cwd``; return ``nb``.
+
+    With ``sandbox`` the kernel runs in the grading sandbox (``torchcourse.sandbox``): it
+    sees none of the course's files and its working folder is a private empty one.
+    """
     from nbclient import NotebookClient
 
+    extra = {}
+    if sandbox:
+        from .sandbox import SandboxKernelManager
+
+        extra["kernel_manager_class"] = SandboxKernelManager
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             allow_errors=allow_errors, record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+                            resources={"metadata": {"path": str(cwd)}}, **extra)
     with env(PYTHONHASHSEED=0, MPLBACKEND="module://matplotlib_inline.backend_inline"):
         client.execute()
     return nb

@@ -1,0 +1,162 @@
+"""The wire format of hidden values: what a hidden test sends from the kernel to the grader.
+
+A hidden test calls ``checks.expect(key, value, what, ...)``. That displays one output of
+MIME type ``MIME`` whose data is ``encode(...)``: the value as plain JSON numbers with its
+kind, dtype and shape. The grader (``judge``) reads these outputs from the executed cell,
+outside the kernel, and compares them with the reference values recorded from the
+reference solution. Nothing the kernel sends is trusted beyond "this is my value for key":
+tolerances, messages and the cell a key belongs to come from the recording.
+
+This module is imported on both sides, so it depends on nothing but the standard library
+(and torch, lazily, in ``encode``).
+"""
+import json
+import math
+import re
+
+MIME = "application/vnd.torchcourse.hidden+json"
+#: A value of more numbers than this is refused (the grader never holds a huge payload).
+MAX_NUMBERS = 20_000
+#: Bytes of one message's JSON, at most (payloads beyond are refused by the grader).
+MAX_BYTES = 512 * 1024
+KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+TYPE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\], ]{0,60}$")
+
+
+def _kind(value):
+    """The kind of a learner's value: 'tensor', 'number', 'sequence' or the type's name."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return "tensor"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (list, tuple)):
+        return "sequence"
+    return type(value).__name__
+
+
+def _numbers(value):
+    """``value`` as nested lists of floats, with its dtype class: (numbers, dtype, items)."""
+    import torch
+
+    kind = _kind(value)
+    if kind == "tensor":
+        dtype = ("float" if value.is_floating_point() else "complex" if value.is_complex()
+                 else "bool" if value.dtype == torch.bool else "int")
+        if dtype == "complex":
+            raise TypeError("a complex tensor")
+        return value.detach().cpu().to(torch.float64).tolist(), dtype, None
+    if kind == "number":
+        return float(value), "float" if isinstance(value, float) else "int", None
+    if kind == "sequence":
+        items = [_kind(v) for v in value]
+        return torch.as_tensor([_numbers(v)[0] for v in value],
+                               dtype=torch.float64).tolist(), "float", sorted(set(items))
+    raise TypeError(f"a {kind}")
+
+
+def encode(key, value, what, atol, rtol, hint):
+    """The JSON-able message a hidden test sends for ``key`` (never raises on bad values)."""
+    msg = {"key": str(key), "what": str(what), "atol": float(atol), "rtol": float(rtol),
+           "hint": hint}
+    msg["kind"] = _kind(value)
+    try:
+        numbers, dtype, items = _numbers(value)
+    except (TypeError, ValueError, RuntimeError) as e:
+        msg["error"] = str(e) if str(e).startswith("a ") else f"a {msg['kind']}"
+        return msg
+    if count(numbers) > MAX_NUMBERS:
+        msg["error"] = f"too large ({count(numbers)} numbers)"
+        return msg
+    msg.update(value=numbers, dtype=dtype, shape=shape(numbers))
+    if items is not None:
+        msg["items"] = items
+    return msg
+
+
+def count(numbers):
+    """How many numbers a nested list holds."""
+    if isinstance(numbers, list):
+        return sum(count(x) for x in numbers)
+    return 1
+
+
+def shape(numbers):
+    """The shape of a nested list of numbers (as torch would give it), or None if ragged."""
+    if not isinstance(numbers, list):
+        return []
+    inner = [shape(x) for x in numbers]
+    if any(s is None or s != inner[0] for s in inner):
+        return None
+    return [len(numbers)] + (inner[0] if inner else [])
+
+
+def flat(numbers):
+    """The numbers of a nested list, in order."""
+    if isinstance(numbers, list):
+        return [x for item in numbers for x in flat(item)]
+    return [numbers]
+
+
+class Malformed(ValueError):
+    """A message on the channel that is not what ``encode`` sends."""
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _check_numbers(numbers, depth=0):
+    if depth > 8:
+        raise Malformed("nested too deeply")
+    if isinstance(numbers, list):
+        for x in numbers:
+            _check_numbers(x, depth + 1)
+    elif not _is_number(numbers):
+        raise Malformed("holds something that is not a number")
+
+
+def decode(data):
+    """Check a received message (the MIME bundle's data); return (key, fields) or raise."""
+    if isinstance(data, str):
+        if len(data) > MAX_BYTES:
+            raise Malformed("too large")
+        try:
+            data = json.loads(data)
+        except ValueError:
+            raise Malformed("not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("key"), str):
+        raise Malformed("not a hidden-value message")
+    if len(json.dumps(data, allow_nan=True)) > MAX_BYTES:
+        raise Malformed("too large")
+    key = data["key"]
+    if not KEY.match(key):
+        raise Malformed("a bad key")
+    out = {"kind": data.get("kind") if isinstance(data.get("kind"), str)
+           and TYPE_NAME.match(data["kind"]) else "unknown"}
+    if "error" in data:
+        error = data["error"]
+        out["error"] = error if isinstance(error, str) and TYPE_NAME.match(
+            error.removeprefix("a ").removeprefix("too large (").rstrip(")").replace(
+                " numbers", "")) else "not a number"
+        return key, out
+    numbers = data.get("value")
+    _check_numbers(numbers)
+    if count(numbers) > MAX_NUMBERS:
+        raise Malformed("too large")
+    out["value"] = numbers
+    out["shape"] = shape(numbers)
+    out["dtype"] = data.get("dtype") if data.get("dtype") in ("float", "int", "bool") else "?"
+    items = data.get("items")
+    if isinstance(items, list) and all(isinstance(i, str) and TYPE_NAME.match(i)
+                                       for i in items):
+        out["items"] = sorted(set(items))[:8]
+    return key, out
+
+
+def finite(x):
+    """Whether a received number is finite (JSON carries NaN and Infinity too)."""
+    return math.isfinite(x)

@@ -1,0 +1,342 @@
+"""Sandboxed kernels for Jupyter clients: a KernelManager whose kernels run in the sandbox.
+
+``SandboxKernelManager`` is a drop-in jupyter_client ``AsyncKernelManager``: nbclient,
+nbgrader's Execute and nbval drive it as any other. Its kernels talk over IPC sockets in a
+folder of their own (there is no network in the sandbox), get a private copy of one
+notebook if asked, and run within limits (memory, processes, file size, CPU time).
+
+As root, kernels are forked from a shared zygote (``zygote.py``) that has imported torch
+once: each gets its own namespaces and its own uid from a pool, and starts in a fraction
+of a second. Otherwise each kernel gets a sandbox of its own (bubblewrap makes a user
+namespace) and starts as a normal Python process does.
+"""
+import asyncio
+import atexit
+import fcntl
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Bool, Integer, Unicode
+
+from . import outer
+from .zygote import receive, send
+
+#: Variables of the grader's environment a kernel may see (all others are dropped).
+PASSTHROUGH = ["ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+               "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED", "TZ"]
+#: Those that shape the zygote's imports: kernels differing in them need another zygote.
+ZYGOTE_KEY = ["ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+              "OPENBLAS_NUM_THREADS", "PYTHONHASHSEED"]
+
+
+def privileged():
+    """Whether this process may give kernels their own uids (it runs as root)."""
+    return os.geteuid() == 0
+
+
+class UidPool:
+    """Unprivileged uids for kernels, each held by one kernel at a time (file locks)."""
+
+    def __init__(self, base, count, folder=None):
+        self.base, self.count = base, count
+        self.folder = Path(folder or Path(tempfile.gettempdir()) / "torchcourse-uids")
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+
+    def acquire(self):
+        """(uid, lock file): a uid no other running kernel on this machine holds."""
+        start = (os.getpid() * 7919) % self.count
+        for i in range(self.count):
+            uid = self.base + (start + i) % self.count
+            fd = os.open(self.folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return uid, fd
+            except BlockingIOError:
+                os.close(fd)
+        raise RuntimeError(f"all {self.count} sandbox uids from {self.base} are in use")
+
+    @staticmethod
+    def release(fd):
+        os.close(fd)
+
+
+class Zygote:
+    """One running zygote: its bubblewrap process, socket and host folder of kernel folders."""
+
+    _shared = {}
+    _lock = threading.Lock()
+
+    def __init__(self, env, tmp_mb):
+        self.kernels = Path(tempfile.mkdtemp(prefix="torchcourse-kernels-"))
+        os.chmod(self.kernels, 0o711)
+        argv = outer.command(["-m", "torchcourse.sandbox", "--socket",
+                              f"{outer.KERNELS}/zygote.sock"],
+                             kernels=self.kernels, privileged=True, tmp_mb=tmp_mb)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env=outer.environment(env), start_new_session=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != b"ready":
+            self.close()
+            raise outer.SandboxUnavailable(
+                "the sandbox's zygote did not start (see the messages above); "
+                "`--no-sandbox` grades without it, which is unsafe")
+        self.socket = self.kernels / "zygote.sock"
+
+    @classmethod
+    def shared(cls, env, tmp_mb):
+        """The zygote of this process for ``env`` (started on first use)."""
+        key = tuple(env.get(k) for k in ZYGOTE_KEY)
+        with cls._lock:
+            z = cls._shared.get(key)
+            if z is None or z.proc.poll() is not None:
+                z = cls._shared[key] = cls(env, tmp_mb)
+            return z
+
+    def new_kernel_dir(self, uid):
+        """A socket folder for one kernel, owned by its uid."""
+        path = Path(tempfile.mkdtemp(dir=self.kernels, prefix="k"))
+        os.chown(path, uid, uid)
+        os.chmod(path, 0o700)
+        return path
+
+    def close(self):
+        """Stop the zygote: every kernel it forked dies with its PID namespace."""
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.kernels, ignore_errors=True)
+
+    @classmethod
+    def close_all(cls):
+        with cls._lock:
+            for z in cls._shared.values():
+                z.close()
+            cls._shared.clear()
+
+
+atexit.register(Zygote.close_all)
+
+
+class ForkedKernel:
+    """The Popen-like handle of a kernel forked by a zygote (over the zygote's socket)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.returncode = None
+        self.pid = None
+        self.maxrss_kb = 0
+
+    def _read(self, timeout):
+        if self.returncode is not None:
+            return
+        ready, _, _ = select.select([self.sock], [], [], timeout)
+        if not ready:
+            return
+        try:
+            message = receive(self.sock, limit=1024)
+        except (OSError, ValueError):
+            message = None
+        if message is None:
+            self.returncode = -9
+        elif "exit" in message:
+            self.returncode = int(message["exit"])
+            self.maxrss_kb = int(message.get("maxrss_kb") or 0)
+
+    def poll(self):
+        while self.returncode is None:
+            before = self.returncode
+            self._read(0)
+            if self.returncode is before:
+                break
+        return self.returncode
+
+    def wait(self, timeout=None):
+        self._read(timeout)
+        while self.returncode is None and timeout is None:
+            self._read(None)
+        return self.returncode
+
+    def send_signal(self, sig):
+        if self.returncode is None:
+            try:
+                send(self.sock, {"signal": int(sig)})
+            except OSError:
+                pass
+
+    def kill(self):
+        self.send_signal(9)
+
+    def terminate(self):
+        self.send_signal(15)
+
+    stdin = stdout = stderr = None
+
+
+def notebook_copy(path, limit=2 << 20):
+    """The text of the notebook at ``path`` without its outputs (empty if it is not one)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:  # noqa: BLE001 - a broken file: the kernel gets no copy
+        return ""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    text = nbformat.writes(nb)
+    return text if len(text) <= limit else ""
+
+
+class SandboxProvisioner(LocalProvisioner):
+    """Launches the kernel in the sandbox instead of as a local process."""
+
+    uid_fd = None
+    kernel_dir = None
+    maxrss_kb = 0
+
+    async def pre_launch(self, **kwargs):
+        km = self.parent
+        env = kwargs.get("env") or os.environ
+        self.kernel_env = {k: env[k] for k in PASSTHROUGH if k in env}
+        self.forked = privileged()
+        if self.forked:
+            self.zygote = (Zygote.shared(self.kernel_env, km.tmp_mb) if km.shared
+                           else Zygote(self.kernel_env, km.tmp_mb))
+            self.private_zygote = not km.shared
+            self.uid, self.uid_fd = km.uid_pool().acquire()
+            self.kernel_dir = self.zygote.new_kernel_dir(self.uid)
+        else:
+            self.kernel_dir = Path(tempfile.mkdtemp(prefix="torchcourse-kernel-"))
+            os.chmod(self.kernel_dir, 0o700)
+        km.transport = "ipc"
+        km.ip = str(self.kernel_dir / "k")
+        km.connection_file = str(self.kernel_dir / "host.json")
+        return await super().pre_launch(**kwargs)
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        info = json.loads(Path(km.connection_file).read_text())
+        info["ip"] = f"{outer.KERNEL_DIR}/k"
+        inside = self.kernel_dir / "kernel.json"
+        inside.write_text(json.dumps(info))
+        extra = [a for a in cmd if a.startswith("--") and a != "--HistoryManager.hist_file=:memory:"]
+        request = {"name": self.kernel_dir.name, "root": outer.KERNELS, "home": outer.HOME,
+                   "env": outer.environment(self.kernel_env), "limits": km.limits(),
+                   "args": extra}
+        if km.notebook:
+            request["notebook"] = {"name": Path(km.notebook).name,
+                                   "text": notebook_copy(km.notebook)}
+        if self.forked:
+            request["uid"] = self.uid
+            os.chown(inside, self.uid, self.uid)
+            os.chmod(inside, 0o600)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(str(self.zygote.socket))
+            send(sock, request)
+            started = receive(sock, limit=1024)
+            if not started or not started.get("started"):
+                raise RuntimeError("the sandbox could not start a kernel")
+            self.process = ForkedKernel(sock)
+        else:
+            argv = outer.command(["-m", "torchcourse.sandbox", "--single"],
+                                 kernel_dir=self.kernel_dir, privileged=False, tmp_mb=km.tmp_mb)
+            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                            env=outer.environment(self.kernel_env),
+                                            start_new_session=True)
+            data = json.dumps(request).encode()
+            self.process.stdin.write(len(data).to_bytes(4, "big") + data)
+            self.process.stdin.flush()
+        self.pid = self.process.pid
+        self.pgid = None  # signals go to the kernel through the sandbox, never to a group
+        self.cwd = kwargs.get("cwd")
+        return self.connection_info
+
+    async def send_signal(self, signum):
+        if self.process:
+            self.process.send_signal(signum)
+
+    async def kill(self, restart=False):
+        if self.process:
+            self.process.kill()
+
+    async def terminate(self, restart=False):
+        if self.process:
+            self.process.terminate()
+
+    async def wait(self):
+        if self.process:
+            while self.process.poll() is None:
+                await asyncio.sleep(0.05)
+            if isinstance(self.process, subprocess.Popen) and self.process.stdin:
+                self.process.stdin.close()
+            self.maxrss_kb = getattr(self.process, "maxrss_kb", 0)
+            ret = self.process.returncode
+            self.process = None
+            return ret
+        return 0
+
+    async def cleanup(self, restart=False):
+        if isinstance(self.process, ForkedKernel):
+            self.process.sock.close()
+        if getattr(self, "private_zygote", False):
+            self.zygote.close()
+            self.private_zygote = False
+        if self.uid_fd is not None:
+            UidPool.release(self.uid_fd)
+            self.uid_fd = None
+        if self.kernel_dir is not None:
+            shutil.rmtree(self.kernel_dir, ignore_errors=True)
+            self.kernel_dir = None
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run sandboxed (see the module's docstring)."""
+
+    memory_mb = Integer(2048, help="The kernel's data memory (RLIMIT_DATA), MB.").tag(config=True)
+    nproc = Integer(256, help="Processes and threads of the kernel's uid.").tag(config=True)
+    fsize_mb = Integer(64, help="Largest file the kernel may write, MB.").tag(config=True)
+    cpu_seconds = Integer(900, help="CPU time of the kernel process, seconds.").tag(config=True)
+    nofile = Integer(1024, help="Open files of the kernel process.").tag(config=True)
+    tmp_mb = Integer(256, help="Size of each of the kernel's /tmp and home, MB.").tag(config=True)
+    shared = Bool(True, help="As root, fork kernels from one zygote shared by this process "
+                  "(fast); else a zygote per kernel.").tag(config=True)
+    uid_base = Integer(61000, help="First uid of the kernels (as root).").tag(config=True)
+    uid_count = Integer(2000, help="How many uids kernels take turns on.").tag(config=True)
+    notebook = Unicode("", help="A notebook to copy into the kernel's home folder.")
+
+    _pools = {}
+
+    def limits(self):
+        return {"memory_mb": self.memory_mb, "nproc": self.nproc, "fsize_mb": self.fsize_mb,
+                "cpu_seconds": self.cpu_seconds, "nofile": self.nofile, "tmp_mb": self.tmp_mb}
+
+    def uid_pool(self):
+        key = (self.uid_base, self.uid_count)
+        if key not in self._pools:
+            self._pools[key] = UidPool(self.uid_base, self.uid_count)
+        return self._pools[key]
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(8).hex()
+            self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id,
+                                                  kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def check():
+    """Raise SandboxUnavailable unless a sandboxed kernel can start here (bwrap present)."""
+    outer.find_bwrap()
