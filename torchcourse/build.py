@@ -1,43 +1,34 @@
-"""Generate release/ and solutions/ from source/, and execute the lectures.
+"""`make build`: record reference values, generate release/ and solutions/, execute the lectures.
 
-nbgrader runs in a scratch copy of the course, so a build never leaves a
-gradebook.db behind, and its output is normalized so that building unchanged
-sources twice gives byte-identical files (a test relies on that).
+nbgrader runs in a scratch copy of the course, so a build never leaves a gradebook.db
+behind, and its output is normalized so that building unchanged sources twice gives
+byte-identical files (a test relies on that).
 """
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from . import nbtools
+from .errors import CourseError
 
 
-def nbgrader_api(root):
-    """An NbGraderAPI for the course at ``root``, configured by its nbgrader_config.py."""
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
-
-    # nbgrader runs `alembic` (gradebook migrations) from PATH: use this environment's.
-    bindir = os.path.dirname(sys.executable)
-    if bindir not in os.environ["PATH"].split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + os.environ["PATH"]
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.Exchange.root = str(Path(root) / ".exchange")  # never the system-wide one
-    return NbGraderAPI(config=config)
-
-
-def _check(result, what):
+def check_result(result, what):
+    """Raise CourseError with nbgrader's log unless an NbGraderAPI call succeeded."""
     if not result["success"]:
-        raise RuntimeError(f"{what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
+        raise CourseError(f"{what} failed:\n{result.get('log', '')}\n{result.get('error', '')}")
 
 
 def scratch_course(root, dest):
-    """Copy what nbgrader needs of the course at ``root`` into ``dest``."""
+    """Copy what nbgrader needs of the course at ``root`` into ``dest``: config, source, refs."""
+    from . import refs
+
     dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(Path(root) / "nbgrader_config.py", dest)
     shutil.copytree(Path(root) / "source", dest / "source")
+    if refs.folder(root).is_dir():
+        shutil.copytree(refs.folder(root), refs.folder(dest))
     return dest
 
 
@@ -51,23 +42,25 @@ def generate(root, out, ids=None, execute=True):
     from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log, temp_attrs
 
+    from .course import Course
+
     ids = ids or nbtools.assignments(root)
     with tempfile.TemporaryDirectory() as tmp:
-        course = scratch_course(root, tmp)
-        api = nbgrader_api(course)
+        course = Course(scratch_course(root, tmp))
+        api = course.api
         for aid in ids:
-            _check(api.generate_assignment(aid, force=True), f"generate_assignment {aid}")
+            check_result(api.generate_assignment(aid, force=True), f"generate_assignment {aid}")
             with temp_attrs(api.coursedir, assignment_id=aid):
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
                 if not execute:
                     app.preprocessors = [p for p in app.preprocessors if p is not Execute]
-                _check(capture_log(app), f"generate_solution {aid}")
-        for kind in ("release", "solutions"):
+                check_result(capture_log(app), f"generate_solution {aid}")
+        for kind, folder in (("release", "release"), ("solution", "solutions")):
             for aid in ids:
-                target = Path(out) / kind / aid
+                target = Path(out) / folder / aid
                 shutil.rmtree(target, ignore_errors=True)
-                for nb_path in nbtools.notebooks(course / kind / aid):
+                for nb_path in nbtools.notebooks(course.folder(kind, aid=aid)):
                     nbtools.write(nbtools.read(nb_path), target / nb_path.name)
 
 
@@ -88,7 +81,7 @@ def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True):
         print("recording the hidden tests' reference values", flush=True)
         problems = refs_mod.update_all(root, ids, workers=os.cpu_count() or 1)
         if problems:
-            raise RuntimeError("\n".join(problems))
+            raise CourseError("\n".join(problems))
     print("generating release/ and solutions/", flush=True)
     generate(root, root, ids)
     if lectures:

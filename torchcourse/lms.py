@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import nbtools
+from .errors import CourseError
 
 #: student = the name's first part; notebook = the ``NN_name`` at its end (Canvas adds -1, -2).
 DEFAULT_REGEXP = (r".*/extracted/(?P<student_id>[^/_]+)_(?:.*[/_])?"
@@ -27,18 +27,26 @@ def files_for(download, aid):
     return sorted(p for p in download.iterdir() if p.is_file() and aid in p.name)
 
 
+def archive_folder(course, aid):
+    """Where nbgrader's zip_collect takes the downloads of ``aid`` from (its own settings)."""
+    from nbgrader.apps import ZipCollectApp
+
+    app = ZipCollectApp(config=course.config)
+    return course.root / app.downloaded_directory / aid / app.archive_directory
+
+
 def collect(course, download, ids=None, regexp=None):
-    """Copy each assignment's downloads to downloaded/<aid>/archive/ and run zip_collect."""
-    course, download = Path(course), Path(download).resolve()
+    """Copy each assignment's downloads into zip_collect's archive folder and run zip_collect."""
+    download = Path(download).resolve()
     if not download.is_dir():
-        raise SystemExit(f"--from {download}: no such folder")
-    ids = ids or nbtools.assignments(course)
+        raise CourseError(f"--from {download}: no such folder")
+    ids = ids or course.assignments()
     found = {}
     for aid in ids:
         files = files_for(download, aid)
         if not files:
             continue
-        archive = course / "downloaded" / aid / "archive"
+        archive = archive_folder(course, aid)
         if archive.resolve() != download / aid:
             shutil.rmtree(archive, ignore_errors=True)
             archive.mkdir(parents=True)
@@ -47,9 +55,9 @@ def collect(course, download, ids=None, regexp=None):
         # nbgrader's own command, so its rules and messages apply unchanged.
         cmd = [sys.executable, "-m", "nbgrader", "zip_collect", aid, "--force",
                f"--FileNameCollectorPlugin.named_regexp={regexp or DEFAULT_REGEXP}"]
-        proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=course.root, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise SystemExit(f"nbgrader zip_collect {aid} failed:\n{proc.stderr[-2000:]}")
+            raise CourseError(f"nbgrader zip_collect {aid} failed:\n{proc.stderr[-2000:]}")
         skipped = [ln for ln in proc.stderr.splitlines() if "did not match" in ln
                    or "Skipped" in ln]
         found[aid] = (len(files), skipped)

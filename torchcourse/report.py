@@ -9,26 +9,23 @@ import statistics
 from pathlib import Path
 
 
-def export_csv(course, db_url, dest, ids):
+def export_csv(course, dest, ids):
     """nbgrader's CSV export of ``ids`` (what `nbgrader export` writes) to ``dest``."""
-    from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
-    from .build import nbgrader_api
 
-    api = nbgrader_api(course)
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     plugin = CsvExportPlugin(to=str(dest), assignment=list(ids))
-    with Gradebook(db_url, api.coursedir.course_id) as gb:
+    with course.gradebook() as gb:
         plugin.export(gb)
     return dest
 
 
-def gather(db_url, course_id, ids):
+def gather(course, ids):
     """Per assignment: max score, {student: score}, and per part (max, passed, submissions)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     data = {}
-    with Gradebook(db_url, course_id) as gb:
+    with course.gradebook() as gb:
         for aid in ids:
             try:
                 a = gb.find_assignment(aid)
@@ -112,13 +109,11 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 text-align:left;vertical-align:top}th{background:#eee}.low{color:#b00}"""
 
 
-def write(course, db_url, run, ids, out):
+def write(course, run, ids, out):
     """Write report.html, scores.png and parts.png for the run into ``out``; return the path."""
-    from .build import nbgrader_api
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = gather(db_url, nbgrader_api(course).coursedir.course_id, ids)
+    data = gather(course, ids)
     plot_scores(data, out / "scores.png")
     plot_parts(data, out / "parts.png")
     e = html.escape
@@ -135,13 +130,11 @@ def write(course, db_url, run, ids, out):
     part_rows = [[e(aid), e(name), f"{p['max']:g}",
                   f"<span class={'low' if rate < 50 else 'ok'}>{rate:.0f}%</span>",
                   f"{p['passed']}/{p['n']}"] for rate, aid, name, p in parts]
-    records = sorted(run.records.values(), key=lambda r: (r["student"], r["assignment"]))
-    flagged = [[e(r["student"]), e(r["assignment"]),
-                f"{r['score']:g}/{r['max_score']:g}" if r.get("max_score") is not None else "",
-                "<br>".join(e(f) for f in r.get("flags", []))]
-               for r in records if r.get("flags")]
-    errors = [[e(r["student"]), e(r["assignment"]), e(str(r.get("reason")))]
-              for r in records if r.get("status") == "error"]
+    records = sorted(run.records.values(), key=lambda r: r.pair)
+    flagged = [[e(r.student), e(r.assignment), f"{r.score:g}/{r.max_score:g}",
+                "<br>".join(e(f) for f in r.flags)] for r in records if r.flags]
+    errors = [[e(r.student), e(r.assignment), e(str(r.reason))]
+              for r in records if r.status == "error"]
     missing = [[e(s), e(a)] for s, a in run.missing]
     times = ", ".join(f"{k} {v:.1f} s" for k, v in run.times.items())
     page = [f"<!doctype html><html><head><meta charset='utf-8'><title>Grading report</title>"
