@@ -31,10 +31,12 @@ def error_table():
 
 
 def quiz_scores():
-    """Three quiz scores -> final score, the seeds' multivariable data: X (5, 3), y (5, 1)."""
+    """Three quiz scores -> final score (seed 003): X (5, 3), y (5, 1); row 3 is [89, 91, 90]."""
+    # Seed 003's three-weight code has x3 = [75, 93, 90, 100, 70]. Its matrix version, copied
+    # from the book, has [89, 91, 80] in row 3: a typo (the book's nn.Linear chapter uses 90).
     X = torch.FloatTensor([[73, 80, 75],
                            [93, 88, 93],
-                           [89, 91, 80],
+                           [89, 91, 90],
                            [96, 98, 100],
                            [73, 66, 70]])
     y = torch.FloatTensor([[152], [185], [180], [196], [142]])
@@ -49,7 +51,7 @@ def six_points():
 
 
 def line(n, W, b, noise=0.0, seed=0, low=0.0, high=5.0):
-    """``n`` points of y = W·x + b (+ Gaussian noise) with x uniform in [low, high): shapes (n, 1)."""
+    """``n`` points of y = W·x + b (+ Gaussian noise), x uniform in [low, high): shapes (n, 1)."""
     g = _gen(seed)
     x = low + (high - low) * torch.rand(n, 1, generator=g)
     y = W * x + b + noise * torch.randn(n, 1, generator=g)
@@ -102,3 +104,19 @@ def blobs(n_per_class, k=3, seed=0, spread=0.8, radius=3.0):
     X = torch.cat([c + spread * torch.randn(n_per_class, 2, generator=g) for c in centers])
     y = torch.arange(k).repeat_interleave(n_per_class)
     return X, y
+
+
+def six_points_mixed():
+    """The six points' x₁ centred (x₁ − 3.5), labels 0 0 1 0 1 1: no threshold separates them."""
+    x = torch.FloatTensor([[-2.5], [-1.5], [-0.5], [0.5], [1.5], [2.5]])
+    y = torch.FloatTensor([[0], [0], [1], [0], [1], [1]])
+    return x, y
+
+
+def digits():
+    """scikit-learn's 8x8 handwritten digits, pixels 0-16: X (1797, 64) float32, y (1797,) long."""
+    from sklearn.datasets import load_digits  # ships inside scikit-learn: no download
+
+    bunch = load_digits()
+    return (torch.tensor(bunch.data, dtype=torch.float32),
+            torch.tensor(bunch.target, dtype=torch.int64))

@@ -35,9 +35,9 @@ def train(X, y, W, b, lr, num_epochs):
     Broken("train", why="hard-codes the lecture's weights", says="on other data", code='''
 def train(X, y, W, b, lr, num_epochs):
     first = F.mse_loss(X @ W + b, y).item()
-    W = torch.tensor([[0.7662], [0.7004], [0.5590]])
-    b = torch.tensor([0.0087])
-    return W, b, [first] + [3.9435] * (num_epochs - 1)
+    W = torch.tensor([[0.7179], [0.6126], [0.6801]])
+    b = torch.tensor([0.0092])
+    return W, b, [first] + [1.0798] * (num_epochs - 1)
 '''),
     Broken("normal_equation", why="inverts the non-square X", says="no inverse", code='''
 def normal_equation(X, y):
