@@ -1,0 +1,64 @@
+"""Everything generated is what the build generates: release/, solutions/ and the references.
+
+The reference values are recorded again here on a CPU path other than the machine's own
+(ATEN_CPU_CAPABILITY=default): they must be what the build wrote (1e-5 relative) and grade
+full marks against the committed ones, so they hold on any x86-64 machine.
+"""
+import pytest
+from helpers import IDS, ROOT
+
+from torchcourse import build, judge, nbtools, refs
+from torchcourse.preprocessors import grade_id
+
+pytestmark = pytest.mark.slow
+
+
+def test_release_and_solutions_are_what_the_build_generates(tmp_path):
+    """release/ is byte-identical to a fresh build; solutions/ too, outputs aside (nbcompare)."""
+    build.generate(ROOT, tmp_path, IDS, execute=False)
+    for aid in IDS:
+        fresh = {p.name: p.read_bytes() for p in nbtools.notebooks(tmp_path / "release" / aid)}
+        shipped = {p.name: p.read_bytes() for p in nbtools.notebooks(ROOT / "release" / aid)}
+        assert fresh == shipped, f"release/{aid} is stale: run `make build`"
+        fresh = {p.name: nbtools.read(p) for p in nbtools.notebooks(tmp_path / "solutions" / aid)}
+        shipped = {p.name: nbtools.strip_outputs(nbtools.read(p))
+                   for p in nbtools.notebooks(ROOT / "solutions" / aid)}
+        assert fresh == shipped, f"solutions/{aid} is stale: run `make build`"
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_references_are_fresh_and_grade_the_same_on_another_cpu_path(aid):
+    """A clean run of the reference solution on the `default` path sends the recorded values."""
+    with nbtools.env(ATEN_CPU_CAPABILITY="default"):
+        fresh = refs.record_assignment(ROOT, aid, mistakes=False)
+    current = refs.load(refs.folder(ROOT), aid)
+    problems = refs.stale(current, fresh)
+    assert not problems, "\n".join(problems) + "\nrun `make build`"
+    for nb, data in fresh["notebooks"].items():
+        for gid, entries in data["cells"].items():
+            received = {e["key"]: [e] for e in entries}
+            verdict = judge.judge_cell(refs.cell_entries(current, nb, gid), received)
+            assert verdict.passed, verdict.messages
+
+
+@pytest.mark.parametrize("aid", IDS)
+def test_release_fails_every_test_cell(aid):
+    """The release as downloaded fails every test cell (its answers are stubs)."""
+    for path in nbtools.notebooks(ROOT / "release" / aid):
+        nb = nbtools.execute(nbtools.read(path), path.parent, allow_errors=True, sandbox=True)
+        passing = [grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                   and not any(o.output_type == "error" for o in c.outputs)]
+        assert passing == [], f"{path.name}: {passing} pass without an answer"
+
+
+def test_nbgrader_validate_agrees_on_one_assignment():
+    """`nbgrader validate` itself: the source passes, the release fails every test (--invert)."""
+    from nbgrader.validator import Validator
+
+    from torchcourse.course import Course
+
+    aid = "02_linear_regression"
+    config = Course(ROOT).config
+    assert Validator(config=config).validate(str(ROOT / "source" / aid / f"{aid}.ipynb")) == {}
+    assert Validator(config=config, invert=True).validate(
+        str(ROOT / "release" / aid / f"{aid}.ipynb")) == {}

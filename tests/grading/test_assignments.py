@@ -1,0 +1,102 @@
+"""Each assignment, graded: full, zero, and exactly the broken part's points, with its message.
+
+One test class per assignment, each grading its own scratch course once (correct,
+blank, and every broken round of tests/broken/, see conftest.broken_rounds), so that
+pytest-xdist (`--dist loadscope`) spreads the assignments over the cores. A round breaks
+several different parts at once and must lose exactly their points.
+"""
+import pytest
+from helpers import BROKEN, IDS, LIMITS, ROOT, broken_rounds, broken_student, grade, write_broken
+
+from torchcourse import nbtools
+from torchcourse.course import new_course
+from torchcourse.submissions import write_submission
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_graded_part_has_a_broken_submission():
+    """Each test cell of every assignment is broken by at least one shipped submission."""
+    for aid in IDS:
+        parts = {c.metadata["nbgrader"]["grade_id"]
+                 for p in nbtools.notebooks(ROOT / "source" / aid) for c in nbtools.read(p).cells
+                 if c.metadata.get("nbgrader", {}).get("grade")}
+        covered = {gid for b in BROKEN.get(aid, []) for gid in b.costs}
+        assert parts <= covered, f"{aid}: no broken submission for {sorted(parts - covered)}"
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize `case` and `round_` with the broken submissions of the class's assignment."""
+    cases = BROKEN.get(getattr(metafunc.cls, "aid", None), [])
+    if "case" in metafunc.fixturenames:
+        metafunc.parametrize("case", range(len(cases)),
+                             ids=[f"{b.cell}-{i}" for i, b in enumerate(cases)])
+    if "round_" in metafunc.fixturenames:
+        metafunc.parametrize("round_", range(len(broken_rounds(cases))))
+
+
+def messages(course, student, aid, cells):
+    """Every error message (the grader's and the kernel's) of the given test cells."""
+    return " ".join(o.get("evalue", "")
+                    for p in nbtools.notebooks(course.folder("autograded", student, aid))
+                    for c in nbtools.read(p).cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") in cells
+                    for o in c.get("outputs", []) if o.output_type == "error")
+
+
+class GradedAssignment:
+    """The tests of one assignment; subclasses set `aid`."""
+    aid = None
+
+    @pytest.fixture(scope="class")
+    def course(self, tmp_path_factory, dask_client):
+        """This assignment's class: correct, blank and every broken round, graded once."""
+        course = new_course(tmp_path_factory.mktemp(self.aid) / "course", ROOT, [self.aid])
+        write_submission(course.root, "correct", self.aid)
+        write_submission(course.root, "blank", self.aid, fill=False)
+        write_broken(course.root, self.aid)
+        run = grade(course.root, dask_client, **LIMITS)
+        assert not run.errors, run.errors
+        return course
+
+    def test_reference_solution_gets_full_marks(self, course):
+        """The source notebook's answers, submitted as a student, earn every point."""
+        cells = course.cell_scores("correct", self.aid)
+        lost = {k: v for k, v in cells.items() if v[0] != v[1]}
+        assert cells and not lost, f"{self.aid}: the reference solution loses points in {lost}"
+
+    def test_untouched_release_gets_zero(self, course):
+        """The release notebook as downloaded earns nothing."""
+        score, max_score = course.scores()[("blank", self.aid)]
+        assert max_score > 0 and score == 0, f"untouched release scored {score}/{max_score}"
+
+    def test_broken_part_scores_zero_and_says_why(self, course, case):
+        """A typical mistake in one part costs all that part's points, with a message naming it."""
+        aid, b = self.aid, BROKEN[self.aid][case]
+        rounds = [r for r, members in enumerate(broken_rounds(BROKEN[aid])) if case in members]
+        assert rounds, f"'{b.why}' is never submitted"
+        for student in map(broken_student, rounds):
+            cells = course.cell_scores(student, aid)
+            for gid in b.costs:
+                assert cells[gid][0] == 0, f"'{b.why}': {gid} should get 0, got {cells[gid]}"
+            said = messages(course, student, aid, b.costs)
+            assert b.says in said, f"'{b.why}': the message should say {b.says!r}, it says {said!r}"
+
+    def test_broken_parts_cost_exactly_their_points(self, course, round_):
+        """A submission with some parts broken loses exactly those parts' points, nothing else."""
+        cases = BROKEN[self.aid]
+        members = broken_rounds(cases)[round_]
+        broken = {gid for i in members for gid in cases[i].costs}
+        cells = course.cell_scores(broken_student(round_), self.aid)
+        kept = {gid: v for gid, v in cells.items() if gid not in broken}
+        assert broken <= set(cells) and kept, f"nothing to compare in {sorted(cells)}"
+        lost = {gid: v for gid, v in kept.items() if v[0] != v[1]}
+        assert not lost, (f"breaking {sorted(broken)} also cost {lost}: "
+                          "grade each part on its own (see CONTRIBUTING.md)")
+        score, max_score = course.scores()[(broken_student(round_), self.aid)]
+        assert score == max_score - sum(cells[gid][1] for gid in broken)
+
+
+for _aid in IDS:
+    globals()[f"TestGrading_{_aid}"] = type(f"TestGrading_{_aid}", (GradedAssignment,),
+                                            {"aid": _aid})

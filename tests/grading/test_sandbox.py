@@ -1,0 +1,106 @@
+"""The sandbox, seen from inside a kernel: what learner code can see, reach and leave behind."""
+import os
+
+import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
+
+from torchcourse import nbtools
+from torchcourse.sandbox import SandboxKernelManager
+
+pytestmark = pytest.mark.slow
+ROOT = nbtools.ROOT
+
+PROBE = f'''
+import json, os, socket, sys
+facts = {{"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(), "path": sys.path,
+         "env": sorted(os.environ), "home": sorted(os.listdir(".")),
+         "course": os.path.exists({str(ROOT / "source")!r}),
+         "venv": os.path.isdir(sys.prefix), "processes": len([p for p in os.listdir("/proc")
+                                                              if p.isdigit()])}}
+try:
+    open({str(ROOT / "torchcourse" / "x.py")!r}, "w")
+    facts["package_writable"] = True
+except OSError:
+    facts["package_writable"] = False
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    facts["network"] = True
+except OSError as e:
+    facts["network"] = False
+print(json.dumps(facts))
+'''
+
+
+def run(cells, **limits):
+    """Execute ``cells`` in a sandboxed kernel (with SandboxKernelManager ``limits``)."""
+    from traitlets.config import Config
+
+    config = Config()
+    for k, v in limits.items():
+        setattr(config.SandboxKernelManager, k, v)
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True, config=config,
+                   kernel_manager_class=SandboxKernelManager).execute()
+    return nb
+
+
+def facts(nb, i=0):
+    import json
+
+    return json.loads(nb.cells[i].outputs[0].text)
+
+
+def test_a_kernel_sees_no_course_and_no_network_and_is_nobody():
+    """Its own uid, PID namespace, empty home, no course files, no network, read-only package."""
+    f = facts(run([PROBE]))
+    assert f["uid"] != 0 and f["uid"] != os.getuid() and f["pid"] < 10
+    assert f["cwd"] == "/home/student" and f["home"] == []
+    assert "" not in f["path"] and f["cwd"] not in f["path"]
+    assert not f["course"] and f["venv"] and not f["package_writable"] and not f["network"]
+    assert f["processes"] < 10
+    assert not {"PGPASSWORD", "NBGRADER_EXECUTION", "PWD"} & set(f["env"])
+
+
+def test_two_kernels_at_once_share_no_uid_and_no_files():
+    """Kernels running side by side have uids of their own and a /tmp each."""
+    from torchcourse.sandbox.kernel import SyncSandboxKernelManager
+
+    kms, seen = [], []
+    try:
+        for _ in range(2):
+            km = SyncSandboxKernelManager(kernel_name="python3")
+            km.start_kernel()
+            kms.append(km)
+        for i, km in enumerate(kms):
+            kc = km.client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=60)
+            out = []
+
+            def hook(msg, out=out):
+                out.append(msg["content"].get("text", ""))
+            kc.execute_interactive(
+                f"import os; print(os.getuid(), os.path.exists('/tmp/mark'));"
+                f"open('/tmp/mark', 'w').write('{i}')", output_hook=hook, timeout=60)
+            kc.stop_channels()
+            seen.append("".join(out).split())
+    finally:
+        for km in kms:
+            km.shutdown_kernel(now=True)
+    assert seen[0][0] != seen[1][0], seen
+    assert seen[0][1] == seen[1][1] == "False", seen
+
+
+def test_limits_hold():
+    """Memory, file size and process limits stop the learner's code, not the grader."""
+    nb = run(["import torch\ntry:\n    x = torch.ones(2 ** 31)\nexcept RuntimeError as e:\n"
+              "    print('memory', type(e).__name__)",
+              "try:\n    open('big', 'wb').write(b'0' * (80 << 20))\nexcept OSError as e:\n"
+              "    print('file', e.errno)",
+              "import os\nn = 0\ntry:\n    while n < 2000:\n        if os.fork() == 0:\n"
+              "            import time; time.sleep(30); os._exit(0)\n        n += 1\n"
+              "except OSError:\n    pass\nprint('forks', n)"], memory_mb=1024, nproc=64)
+    out = [c.outputs[0].text for c in nb.cells]
+    assert out[0].startswith("memory") and out[1].startswith("file 27")  # EFBIG
+    assert 0 < int(out[2].split()[1]) < 64

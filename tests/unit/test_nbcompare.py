@@ -1,0 +1,25 @@
+"""nbcompare: numbers may drift within the tolerance; words, integers and shapes may not."""
+from torchcourse.nbcompare import RTOL, cpu_path, numbers_close
+
+
+def test_float_drift_within_tolerance_passes():
+    """A float32 drift in a long loop, or one unit in the last printed digit, passes."""
+    assert numbers_close("Epoch  100/2000 Cost: 8.771832", "Epoch  100/2000 Cost: 8.771906")
+    assert numbers_close("tensor([[0.7181]])", "tensor([[0.7180]])")
+    assert numbers_close("cost 1.2e-07", "cost 1.3e-07")
+
+
+def test_real_changes_fail():
+    """A changed word, integer, shape or a number off by more than the tolerance fails."""
+    assert not numbers_close("Epoch 100/2000", "Epoch 101/2000")
+    assert not numbers_close("torch.Size([3, 1])", "torch.Size([3, 2])")
+    assert not numbers_close("Cost: 8.77", "Loss: 8.77")
+    assert not numbers_close("Cost: 1.000000", f"Cost: {1 + 10 * RTOL:.6f}")
+    assert not numbers_close("a 1.0 b", "a 1.0")
+
+
+def test_every_notebook_gets_a_forced_cpu_path():
+    """Each notebook always runs on the same forced path, and both paths are used."""
+    names = [f"{i:02d}_x.ipynb" for i in range(10)]
+    assert {cpu_path(n) for n in names} == {"default", "avx2"}
+    assert cpu_path("a/07_x.ipynb") == cpu_path("b/07_x.ipynb")
