@@ -9,11 +9,23 @@ committed); set c.CourseDirectory.db_url to use another database (PostgreSQL for
 graders or machines).
 """
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
-                                    GetGrades, LimitOutput, OverwriteCells, OverwriteKernelspec)
+from nbgrader.preprocessors import (
+                                    AssignLatePenalties,
+                                    CheckCellMetadata,
+                                    ClearOutput,
+                                    GetGrades,
+                                    LimitOutput,
+                                    OverwriteCells,
+                                    OverwriteKernelspec,
+)
 
-from torchcourse.preprocessors import (HiddenTestsFeedback, JudgeHiddenTests, RestoreStructure,
-                                       SandboxedExecute, SaveAutoGradesAtomic)
+from torchcourse.preprocessors import (
+                                    HiddenTestsFeedback,
+                                    JudgeHiddenTests,
+                                    RestoreStructure,
+                                    SandboxedExecute,
+                                    SaveAutoGradesAtomic,
+)
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 

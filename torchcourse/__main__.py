@@ -5,6 +5,7 @@
   demo    grade three sample students on every assignment and print the scores
   grade   grade a whole class on dask (all cores, or a cluster), feedback, grades, report
   bench   time plain nbgrader autograde against `grade` on a synthetic class
+  mutate  mutation testing of the exercises: which mistakes would no check catch?
 """
 import argparse
 import os
@@ -53,6 +54,12 @@ def parser():
     g.add_argument("--no-feedback", action="store_true", help="do not generate feedback")
     g.add_argument("--no-report", action="store_true", help="no CSV export, no report")
 
+    m = sub.add_parser("mutate", help="mutation testing: grade mutants of the reference answers")
+    m.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    m.add_argument("-j", "--workers", type=int, default=0, help="assignments at once")
+    m.add_argument("--record", action="store_true",
+                   help="write the results to tests/mutation/results.json (make build does)")
+
     h = sub.add_parser("bench", help="time nbgrader autograde against `grade`, and its scaling")
     h.add_argument("--students", type=int, default=12, help="synthetic students (default 12)")
     h.add_argument("--assignments", nargs="*", help="assignment ids (default: all)")
@@ -81,6 +88,9 @@ def run(args):
     elif args.command == "bench":
         from . import bench
         return bench.main(args)
+    elif args.command == "mutate":
+        from . import mutate
+        return mutate.main(args)
     return 0
 
 

@@ -1,15 +1,14 @@
-"""`make bench`: plain nbgrader autograde against `make grade`'s engine and the floor.
+"""`make bench`: plain nbgrader against `make grade`, with and without the sandbox, 1 and N workers.
 
 On a synthetic class (STUDENTS x every assignment; full, partial, blank and broken
-submissions in turn) it times, one after the other:
-  (a) plain sequential ``nbgrader autograde <assignment> --force``, assignment by assignment;
-  (b) the engine (``engine.grade``) on a copy of the same course, on all workers;
-  (c) the floor: the same autograded notebooks only executed (kernel start + run), spread
-      over the same number of processes;
-then prints a table and ``speedup_vs_nbgrader=<a/b> floor_ratio=<b/c>``.
+submissions in turn) it times, one after the other, on copies of the same course:
+  (a) plain sequential ``nbgrader autograde <assignment> --force``, assignment by assignment
+      (the course's own pipeline: sandboxed kernels, hidden values judged outside);
+  (b) `make grade` on N workers (default: one per core), sandboxed;
+  (c) `make grade` on N workers with ``--no-sandbox`` (kernels started as plain processes);
+  (d) `make grade` on 1 worker, sandboxed;
+then prints a table and ``speedup_vs_nbgrader=a/b sandbox_cost=b/c scaling=d/b``.
 """
-import concurrent.futures
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -17,22 +16,17 @@ import sys
 import time
 from pathlib import Path
 
-from . import engine, grading, nbtools
+from . import nbtools
+from .course import Course, new_course
 from .submissions import load_broken, make_submission, write_submission
 
 KINDS = ["full", "partial", "blank", "broken"]
 
 
-def _answer_ids(aid, root):
+def _ids(aid, root, key):
     return [c.metadata["nbgrader"]["grade_id"]
             for p in nbtools.notebooks(root / "source" / aid) for c in nbtools.read(p).cells
-            if c.metadata.get("nbgrader", {}).get("solution")]
-
-
-def _test_ids(aid, root):
-    return [c.metadata["nbgrader"]["grade_id"]
-            for p in nbtools.notebooks(root / "release" / aid) for c in nbtools.read(p).cells
-            if c.metadata.get("nbgrader", {}).get("grade")]
+            if c.metadata.get("nbgrader", {}).get(key)]
 
 
 def write_student(course, student, aid, kind, root=nbtools.ROOT):
@@ -45,14 +39,14 @@ def write_student(course, student, aid, kind, root=nbtools.ROOT):
         broken = root / "tests" / "broken" / f"{aid}.py"
         cases = load_broken(broken)[:2] if broken.exists() else []
         replace = {b.cell: b.code for b in cases} or {
-            _answer_ids(aid, root)[0]: "raise NotImplementedError()"}
+            _ids(aid, root, "solution")[0]: "raise NotImplementedError()"}
         return write_submission(course, student, aid, replace, root=root)
     # broken: a syntax error in the first answer, and the last test cell deleted
     out = Path(course) / "submitted" / student / aid
-    last_test = _test_ids(aid, root)[-1]
+    last_test = _ids(aid, root, "grade")[-1]
     for release in nbtools.notebooks(root / "release" / aid):
         nb = make_submission(release, root / "source" / aid / release.name,
-                             {_answer_ids(aid, root)[0]: "def broken(:\n    pass\n"})
+                             {_ids(aid, root, "solution")[0]: "def broken(:\n    pass\n"})
         nb.cells = [c for c in nb.cells
                     if c.metadata.get("nbgrader", {}).get("grade_id") != last_test]
         nbtools.write(nb, out / release.name)
@@ -60,68 +54,51 @@ def write_student(course, student, aid, kind, root=nbtools.ROOT):
 
 
 def build_class(dest, students, ids, root=nbtools.ROOT):
-    """Course (a) with the synthetic class submitted; course (b) is a copy of it."""
+    """The synthetic class in one course; the runs grade copies of it."""
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
-    a = grading.new_course(dest / "nbgrader", root, ids)
+    course = new_course(dest / "class", root, ids)
     kinds = {}
     for i in range(students):
         kind = KINDS[i % len(KINDS)]
         for aid in ids:
-            write_student(a, f"student{i:03d}", aid, kind, root)
+            write_student(course.root, f"student{i:03d}", aid, kind, root)
         kinds[kind] = kinds.get(kind, 0) + len(ids)
-    shutil.copytree(a, dest / "engine")
-    return a, dest / "engine", kinds
+    return course, kinds
+
+
+def _env():
+    return dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep
+                + os.environ["PATH"])
 
 
 def time_nbgrader(course, ids):
     """(a): `nbgrader autograde <aid> --force` for each assignment, one after the other."""
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     start = time.monotonic()
     for aid in ids:
         proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", aid, "--force"],
-                              cwd=course, env=env, capture_output=True, text=True)
+                              cwd=course.root, env=_env(), capture_output=True, text=True)
         if proc.returncode != 0:
-            print(f"nbgrader autograde {aid} reported errors:\n{proc.stderr[-1500:]}",
-                  file=sys.stderr)
+            print(f"nbgrader autograde {aid} reported errors (a broken submission is "
+                  f"expected to):\n{proc.stderr[-600:]}", file=sys.stderr)
     return time.monotonic() - start
 
 
-def _execute(path):
-    """Floor task: start a kernel, run the notebook, stop the kernel; nothing else."""
-    from nbclient import NotebookClient
-
-    nb = nbtools.read(path)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
+def time_grade(course, workers, sandbox=True):
+    """`make grade` itself (its command line), as an instructor runs it; wall seconds."""
+    cmd = [sys.executable, "-m", "torchcourse", "grade", "--course", str(course.root), "-j",
+           str(workers), "--force", "--no-feedback", "--no-report"]
     start = time.monotonic()
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
-                   shutdown_kernel="immediate",  # as the engine stops its kernels
-                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
-    return time.monotonic() - start
-
-
-def _quiet():
-    # As the engine's workers do: the kernels' notices go nowhere, not to the table.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-
-
-def time_floor(paths, workers):
-    """(c): the notebooks executed on ``workers`` processes, as the engine spreads them."""
-    ctx = multiprocessing.get_context("spawn")
-    start = time.monotonic()
-    with nbtools.env(**engine.THREAD_ENV):
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
-                                                    initializer=_quiet) as pool:
-            list(pool.map(_execute, paths))
-    return time.monotonic() - start
+    proc = subprocess.run(cmd + ([] if sandbox else ["--no-sandbox"]), env=_env(),
+                          capture_output=True, text=True)
+    took = time.monotonic() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"make grade failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return took
 
 
 def main(args):
-    """Build the class, time (a), (b), (c), print the table and the ratio line."""
+    """Build the class, time (a) to (d), print the table and the ratio line."""
     root = nbtools.ROOT
     ids = [a for a in (args.assignments or nbtools.assignments(root))
            if nbtools.notebooks(root / "release" / a)]
@@ -129,40 +106,32 @@ def main(args):
     dest = Path(args.dest or root / "build" / "bench")
     print(f"building a synthetic class: {args.students} students x {len(ids)} assignments",
           flush=True)
-    a_course, b_course, kinds = build_class(dest, args.students, ids, root)
+    base, kinds = build_class(dest, args.students, ids, root)
     n = args.students * len(ids)
-
+    copies = {k: Course(shutil.copytree(base.root, dest / k)) for k in "abcd"}
+    times = {}
     print("(a) plain nbgrader autograde, sequential ...", flush=True)
-    t_a = time_nbgrader(a_course, ids)
-    print(f"(b) the engine, {workers} workers ...", flush=True)
-    run = engine.grade(course=b_course, workers=workers, force=True, feedback=False,
-                       report=False)
-    t_b = run.times["total"]
-    t = time.monotonic()
-    engine.grade(course=b_course, workers=workers, feedback=True, report=True, progress=False)
-    t_extra = time.monotonic() - t
-    paths = sorted((b_course / "autograded").glob("*/*/*.ipynb"))
-    print(f"(c) the floor: {len(paths)} notebooks executed on {workers} processes ...",
-          flush=True)
-    t_c = time_floor(paths, workers)
-
-    same = grading.scores(a_course) == grading.scores(b_course)
-    peaks = list(run.workers.values())
-    own = max((p[0] or 0) for p in peaks) if peaks else 0
-    kern = max((p[1] or 0) for p in peaks) if peaks else 0
+    times["a"] = time_nbgrader(copies["a"], ids)
+    print(f"(b) make grade, {workers} workers, sandboxed ...", flush=True)
+    times["b"] = time_grade(copies["b"], workers)
+    print(f"(c) make grade, {workers} workers, --no-sandbox ...", flush=True)
+    times["c"] = time_grade(copies["c"], workers, sandbox=False)
+    print("(d) make grade, 1 worker, sandboxed ...", flush=True)
+    times["d"] = time_grade(copies["d"], 1)
+    scores = {k: c.scores() for k, c in copies.items()}
+    same = all(s == scores["a"] for s in scores.values())
     mix = ", ".join(f"{k} {v}" for k, v in kinds.items())
     print()
     print(f"synthetic class: {args.students} students x {len(ids)} assignments = {n} "
-          f"submissions ({mix}); {workers} workers on {os.cpu_count()} cores")
+          f"submissions ({mix}); {os.cpu_count()} cores")
     print(f"{'':44}{'wall s':>9}{'notebooks/min':>15}")
-    for label, secs in [("(a) nbgrader autograde, sequential", t_a),
-                        (f"(b) make grade engine, {workers} workers", t_b),
-                        (f"(c) floor: kernel start + run, {workers} processes", t_c)]:
-        print(f"{label:44}{secs:9.1f}{60 * n / secs:15.1f}")
-    print(f"{'then feedback + grades.csv + report':44}{t_extra:9.1f}")
-    print(f"peak memory per worker: {own:.0f} MB (worker) + {kern:.0f} MB (largest kernel) "
-          f"= {own + kern:.0f} MB")
-    print(f"scores identical to nbgrader's: {'yes' if same else 'NO'} "
-          f"({len(grading.scores(b_course))} submissions)")
-    print(f"speedup_vs_nbgrader={t_a / t_b:.2f} floor_ratio={t_b / t_c:.2f}")
+    for key, label in [("a", "(a) nbgrader autograde, sequential"),
+                       ("b", f"(b) make grade, {workers} workers, sandboxed"),
+                       ("c", f"(c) make grade, {workers} workers, no sandbox"),
+                       ("d", "(d) make grade, 1 worker, sandboxed")]:
+        print(f"{label:44}{times[key]:9.1f}{60 * n / times[key]:15.1f}")
+    print(f"scores identical in all four runs: {'yes' if same else 'NO'} "
+          f"({len(scores['a'])} submissions)")
+    print(f"speedup_vs_nbgrader={times['a'] / times['b']:.2f} "
+          f"sandbox_cost={times['b'] / times['c']:.2f} scaling={times['d'] / times['b']:.2f}")
     return 0 if same else 1

@@ -43,6 +43,7 @@ def generate(root, out, ids=None, execute=True):
     from nbgrader.utils import capture_log, temp_attrs
 
     from .course import Course
+    from .preprocessors import SandboxedExecute
 
     ids = ids or nbtools.assignments(root)
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,8 +54,9 @@ def generate(root, out, ids=None, execute=True):
             with temp_attrs(api.coursedir, assignment_id=aid):
                 app = GenerateSolution(coursedir=api.coursedir, parent=api)
                 app.force = True
-                if not execute:
-                    app.preprocessors = [p for p in app.preprocessors if p is not Execute]
+                # The solution runs as a submission would: in the sandbox (and fast).
+                app.preprocessors = [SandboxedExecute if p is Execute else p
+                                     for p in app.preprocessors if execute or p is not Execute]
                 check_result(capture_log(app), f"generate_solution {aid}")
         for kind, folder in (("release", "release"), ("solution", "solutions")):
             for aid in ids:

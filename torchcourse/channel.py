@@ -21,6 +21,7 @@ MAX_NUMBERS = 20_000
 MAX_BYTES = 512 * 1024
 KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 TYPE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\], ]{0,60}$")
+ERROR = re.compile(r"^(a [A-Za-z_][A-Za-z0-9_.]{0,60}|too large \(\d{1,12} numbers\))$")
 
 
 def _kind(value):
@@ -139,9 +140,7 @@ def decode(data):
            and TYPE_NAME.match(data["kind"]) else "unknown"}
     if "error" in data:
         error = data["error"]
-        out["error"] = error if isinstance(error, str) and TYPE_NAME.match(
-            error.removeprefix("a ").removeprefix("too large (").rstrip(")").replace(
-                " numbers", "")) else "not a number"
+        out["error"] = error if isinstance(error, str) and ERROR.match(error) else "not a number"
         return key, out
     numbers = data.get("value")
     _check_numbers(numbers)

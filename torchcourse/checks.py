@@ -69,13 +69,29 @@ def check_shape(actual, shape, name):
     return actual
 
 
+def _same(actual, value, atol, rtol):
+    """Whether ``actual`` equals ``value`` (shape and numbers) within the tolerance."""
+    try:
+        value = torch.as_tensor(value).detach().to(torch.float64)
+        actual = torch.as_tensor(actual).detach().to(torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return actual.shape == value.shape and bool(
+        ((actual - value).abs() <= atol + rtol * value.abs()).all())
+
+
 def check_close(actual, expected, name, atol=1e-4, rtol=1e-4, hint=None,
-                show_expected=True):
+                show_expected=True, mistakes=None):
     """Fail unless ``actual`` matches ``expected`` in shape, finiteness and value.
 
-    ``hint`` is a likely cause added to the message when values differ;
-    ``show_expected=False`` keeps the expected value out of the message (hidden tests).
+    ``mistakes`` maps a typical mistake ("a sum instead of a mean") to the value it gives
+    here: when ``actual`` is that value, the message names that mistake — evidence, not a
+    guess. ``hint`` is advice true whatever went wrong (never a guessed cause); it is added
+    when no mistake matched. ``show_expected=False`` keeps the expected value out.
     """
+    for why, value in (mistakes or {}).items():
+        if not _same(expected, value, atol, rtol) and _same(actual, value, atol, rtol):
+            _fail(f"{name} is what {why} gives.")
     actual = _as_tensor(actual, name)
     expected = _as_tensor(expected, "the expected value").detach().to(torch.float64)
     check_shape(actual, expected.shape, name)
@@ -93,7 +109,8 @@ def check_close(actual, expected, name, atol=1e-4, rtol=1e-4, hint=None,
     got = a.flatten()[worst].item()
     msg = f"{name} is off by {err.flatten()[worst].item():.4g}"
     if a.dim() > 0:
-        msg += f" at index {tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), a.shape))}"
+        index = torch.unravel_index(torch.tensor(worst), a.shape)
+        msg += f" at index {tuple(int(i) for i in index)}"
     msg += f" (tolerance {atol:g} + {rtol:g}·|expected|): you have {got:.6g}"
     if show_expected:
         msg += f", expected {expected.flatten()[worst].item():.6g}"
@@ -101,6 +118,61 @@ def check_close(actual, expected, name, atol=1e-4, rtol=1e-4, hint=None,
     if hint:
         msg += " " + hint
     _fail(msg)
+
+
+#: Raw PyTorch errors and what they usually mean, in the lectures' words.
+EXPLAIN = [
+    (r"mat1 and mat2 shapes cannot be multiplied|size mismatch",
+     "the shapes do not fit a matrix product: (n, k) @ (k, m) needs the same k"),
+    (r"The size of tensor a \(\d+\) must match the size of tensor b",
+     "two tensors cannot be broadcast together: compare their shapes"),
+    (r"does not require grad and does not have a grad_fn",
+     "backward() was called on a tensor outside the graph: a .detach(), .item() or "
+     "torch.no_grad() came too early, or the weights lack requires_grad=True"),
+    (r"Trying to backward through the graph a second time",
+     "the graph was used twice: compute the cost again inside the loop, every epoch"),
+    (r"expected scalar type|expected .*(Float|Long|Double).* but found|dtype",
+     "the tensors have different dtypes: convert with .float() or .long()"),
+    (r"a leaf Variable that requires grad is being used in an in-place operation",
+     "an in-place update of a weight outside torch.no_grad(): use the optimizer, or update "
+     "inside `with torch.no_grad():`"),
+    (r"^$", "the function is not answered yet: replace `raise NotImplementedError()`"),
+    (r"is not defined", "a name used here is not defined: run the cells above this one, "
+     "and check the spelling of the function's name"),
+    (r"Dimension out of range", "a dim= that the tensor does not have: count its dims"),
+    (r"only one element tensors can be converted",
+     ".item() works on a single number only: reduce first (.mean(), .sum())"),
+]
+
+
+def explain(error):
+    """The likely reason for ``error`` (an exception), in the lectures' words, or None."""
+    import re
+
+    text = str(error)
+    if isinstance(error, NotImplementedError):
+        text = ""
+    for pattern, reason in EXPLAIN:
+        if re.search(pattern, text):
+            return reason
+    return None
+
+
+def attempt(what, fn, *args, **kwargs):
+    """Call ``fn(*args, **kwargs)``; if it raises, fail saying which call failed and why.
+
+    The message names the call (``what``), the likely reason in the course's words, and
+    keeps the original error below it.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except CheckError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every error of the learner's code gets words
+        reason = explain(e)
+        msg = f"{what} raised {type(e).__name__}"
+        msg += f": {reason}." if reason else "."
+        _fail(f"{msg}\n    {type(e).__name__}: {str(e)[:300]}")
 
 
 def check_true(condition, message):

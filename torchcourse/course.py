@@ -112,7 +112,7 @@ class Course:
                     for nb in sub.notebooks for g in nb.grades if g.cell.cell_type == "code"}
 
     def ensure_assignments(self, ids):
-        """Put assignments the gradebook lacks into it, as generate_assignment does (scratch copy)."""
+        """Put the assignments the gradebook lacks into it (generate_assignment, scratch copy)."""
         import tempfile
 
         from nbgrader.api import MissingEntry

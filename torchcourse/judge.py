@@ -14,6 +14,7 @@ from . import channel
 
 KINDS = {"tensor": "a tensor", "number": "a Python number", "sequence": "a list",
          "bool": "a bool"}
+DTYPES = {"float": "a floating point", "int": "an integer", "bool": "a bool"}
 
 
 @dataclass
@@ -66,8 +67,9 @@ def contract(ref, got):
         if ref["items"] == ["number"] and "tensor" in got.get("items", []):
             why += " (append cost.item(), not the tensor with its graph)"
         return why
-    if ref.get("kind") == "tensor" and ref.get("dtype") == "float" and got.get("dtype") != "float":
-        return f"has an {got.get('dtype')} dtype; expected a floating point tensor"
+    if ref.get("kind") == "tensor" and got.get("dtype") != ref.get("dtype"):
+        return (f"has {DTYPES.get(got.get('dtype'), 'another')} dtype; expected "
+                f"{DTYPES.get(ref.get('dtype'), 'another')} tensor")
     if got.get("shape") is None:
         return "is ragged (its rows have different lengths)"
     if list(ref.get("shape") or []) != list(got.get("shape") or []):
@@ -109,9 +111,11 @@ def distance(ref, got):
     return worst, (abs(a - b) if math.isfinite(a) and math.isfinite(b) else math.inf), a
 
 
-def matches(ref, got, value):
-    """Whether ``got`` equals ``value`` (a known mistake's output) within ``ref``'s tolerance."""
+def matches(ref, got, value, shape=None):
+    """Whether ``got`` equals ``value`` (of ``shape``, if given) within ``ref``'s tolerance."""
     if got.get("error") or got.get("shape") is None:
+        return False
+    if shape is not None and list(shape) != list(got["shape"]):
         return False
     want = channel.flat(value)
     have = channel.flat(got["value"])
@@ -123,9 +127,9 @@ def check(ref, received, raised=None):
     """Judge one expected key against every value received for it."""
     what = ref["what"]
     if not received:
-        why = (f"your code raised {raised} before it was checked" if raised
-               else "the check never reached it (the test stopped early?)")
-        return Check(ref["key"], what, False, f"{what}: no value was sent to the grader: {why}.")
+        why = (f"this part's checks stopped earlier with {raised}" if raised
+               else "no value arrived (the test stopped before it?)")
+        return Check(ref["key"], what, False, f"{what}: not checked: {why}.")
     for got in received:
         problem = contract(ref, got)
         if problem is None and not all(math.isfinite(x) for x in channel.flat(got["value"])) \
@@ -142,11 +146,9 @@ def check(ref, received, raised=None):
                        f"{ref['rtol']:g}·|expected|): you have {have:.6g}")
         message = f"{what} {problem}."
         mistake = next((m["why"] for m in ref.get("mistakes", [])
-                        if matches(ref, got, m["value"])), None)
-        if mistake:
+                        if matches(ref, got, m["value"], m.get("shape"))), None)
+        if mistake:  # evidence, not a guess: the learner's value is that mistake's value
             message += f" This is what {mistake} gives."
-        elif ref.get("hint"):
-            message += f" {ref['hint']}"
         return Check(ref["key"], what, False, message)
     return Check(ref["key"], what, True)
 

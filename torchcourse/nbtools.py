@@ -42,13 +42,16 @@ def normalize(nb):
     li = nb.metadata.get("language_info")
     if li:
         nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    used = set()
     for i, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
-        # Stable ids (nbformat 4.5): the grade_id where there is one, else the position.
+        # Stable ids (nbformat 4.5): the grade_id where there is one, else the position
+        # (a pasted copy of a cell, with the same grade_id, gets its position too).
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        cell["id"] = grade_id or f"cell-{i}"
+        cell["id"] = grade_id if grade_id and grade_id not in used else f"cell-{i}"
+        used.add(cell["id"])
         if cell.cell_type == "code":
             cell.outputs = _coalesce_streams(cell.get("outputs", []))
             for out in cell.outputs:
@@ -113,8 +116,12 @@ def execute(nb, cwd, timeout=300, allow_errors=False, sandbox=False):
 
 
 def execute_file(path, timeout=300):
-    """Execute the notebook at ``path`` in its own folder and write it back normalized."""
+    """Execute the notebook at ``path`` in the sandbox and write it back normalized.
+
+    In the sandbox, as the tests run it (torchcourse.nbcompare): a lecture reads nothing but
+    the course package, and its outputs do not depend on where the course lives.
+    """
     nb = read(path)
-    execute(nb, Path(path).parent, timeout=timeout)
+    execute(nb, Path(path).parent, timeout=timeout, sandbox=True)
     write(nb, path)
     return nb

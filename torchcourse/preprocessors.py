@@ -1,4 +1,4 @@
-"""The course's nbgrader preprocessors: one pipeline for `make grade`, `nbgrader autograde` and Formgrader.
+"""The course's nbgrader preprocessors: one pipeline for make grade, nbgrader and Formgrader.
 
 ``nbgrader_config.py`` puts them in nbgrader's Autograde and GenerateFeedback steps:
 
@@ -159,9 +159,8 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         """Run every cell as nbgrader's Execute does, within the limits."""
-        from nbclient import NotebookClient
-
         from jupyter_client.manager import AsyncKernelManager
+        from nbclient import NotebookClient
 
         from .sandbox import SandboxKernelManager
 

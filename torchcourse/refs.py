@@ -98,11 +98,71 @@ def record(source_path):
     return entries(nb, Path(source_path).name)
 
 
-def record_assignment(root, aid):
-    """The references of every notebook of assignment ``aid``."""
-    return {"assignment": aid,
-            "notebooks": {p.stem: {"cells": record(p)}
-                          for p in nbtools.notebooks(Path(root) / "source" / aid)}}
+def catalogue(root, aid):
+    """The typical mistakes declared for ``aid`` (tests/broken/<aid>.py), or none."""
+    from .submissions import load_broken
+
+    path = Path(root) / "tests" / "broken" / f"{aid}.py"
+    return load_broken(path) if path.exists() else []
+
+
+def _mistake_values(source_path, case):
+    """{key: fields} the source notebook sends from ``case.costs`` with ``case``'s answer."""
+    nb = nbtools.read(source_path)
+    cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == case.cell]
+    if not cells:
+        return {}
+    cells[0].source = case.code
+    nb = nbtools.execute(nb, Path(source_path).parent, allow_errors=True, sandbox=True)
+    out = {}
+    for cell in nb.cells:
+        if _grade_id(cell) in case.costs:
+            for raw in messages(cell):
+                try:
+                    key, fields = channel.decode(raw)
+                except channel.Malformed:
+                    continue
+                if "error" not in fields:
+                    out[key] = fields
+    return out
+
+
+def add_mistakes(cells, source_path, cases, workers=2):
+    """Record, beside each reference entry, the values each declared mistake sends for it.
+
+    The grader names a mistake when a learner's value matches one of these (``judge``).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import judge
+
+    mine = [c for c in cases if any(gid in cells for gid in c.costs)]
+    with ThreadPoolExecutor(workers) as pool:
+        found = list(pool.map(lambda c: _mistake_values(source_path, c), mine))
+    for case, values in zip(mine, found):
+        for gid in case.costs:
+            for entry in cells.get(gid, []):
+                got = values.get(entry["key"])
+                if got is None or got.get("shape") is None or (
+                        not judge.contract(entry, got)
+                        and judge.matches(entry, got, entry["value"])):
+                    continue  # no value, or right anyway: it says nothing about the mistake
+                known = entry.setdefault("mistakes", [])
+                if not any(judge.matches(entry, got, m["value"], m.get("shape")) for m in known):
+                    known.append({"why": case.why, "value": round_sig(got["value"]),
+                                  "shape": got["shape"]})
+    return cells
+
+
+def record_assignment(root, aid, mistakes=True):
+    """The references of every notebook of ``aid`` (with the values of its typical mistakes)."""
+    out = {"assignment": aid, "notebooks": {}}
+    for p in nbtools.notebooks(Path(root) / "source" / aid):
+        cells = record(p)
+        if mistakes:
+            add_mistakes(cells, p, catalogue(root, aid))
+        out["notebooks"][p.stem] = {"cells": cells}
+    return out
 
 
 def load(where, aid):
@@ -159,7 +219,7 @@ def stale(current, fresh):
 def update(root, aid, check=False):
     """Record (or with ``check`` only compare) the references of ``aid``; return problems."""
     try:
-        fresh = record_assignment(root, aid)
+        fresh = record_assignment(root, aid, mistakes=not check)
     except (RecordingError, channel.Malformed) as e:
         return [str(e)]
     if check:

@@ -7,9 +7,9 @@ submissions shipped under tests/broken/ are described this way, so they stay in
 step with source/ instead of going stale as copies.
 """
 import re
+import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
-import runpy
 
 from . import nbtools
 

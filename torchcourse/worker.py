@@ -84,8 +84,8 @@ class Scratch:
     """A scratch course in this process for one Spec: config, references, gradebook URL."""
 
     def __init__(self, spec, base):
-        from .course import Course
         from . import refs
+        from .course import Course
 
         self.root = Path(tempfile.mkdtemp(prefix="course-", dir=base))
         (self.root / "nbgrader_config.py").write_text(

@@ -23,9 +23,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Integer, Unicode
+from traitlets.config import LoggingConfigurable
 
 from . import outer
 from .zygote import receive, send
@@ -232,7 +233,8 @@ class SandboxProvisioner(LocalProvisioner):
         info["ip"] = f"{outer.KERNEL_DIR}/k"
         inside = self.kernel_dir / "kernel.json"
         inside.write_text(json.dumps(info))
-        extra = [a for a in cmd if a.startswith("--") and a != "--HistoryManager.hist_file=:memory:"]
+        extra = [a for a in cmd
+                 if a.startswith("--") and a != "--HistoryManager.hist_file=:memory:"]
         request = {"name": self.kernel_dir.name, "root": outer.KERNELS, "home": outer.HOME,
                    "env": outer.environment(self.kernel_env), "limits": km.limits(),
                    "args": extra}
@@ -302,8 +304,8 @@ class SandboxProvisioner(LocalProvisioner):
             self.kernel_dir = None
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run sandboxed (see the module's docstring)."""
+class _Sandboxed(LoggingConfigurable):
+    """What makes a jupyter_client kernel manager start its kernels in the sandbox."""
 
     memory_mb = Integer(2048, help="The kernel's data memory (RLIMIT_DATA), MB.").tag(config=True)
     nproc = Integer(256, help="Processes and threads of the kernel's uid.").tag(config=True)
@@ -335,6 +337,14 @@ class SandboxKernelManager(AsyncKernelManager):
             self.provisioner = SandboxProvisioner(kernel_id=self.kernel_id,
                                                   kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+class SandboxKernelManager(_Sandboxed, AsyncKernelManager):
+    """An async kernel manager whose kernels run sandboxed (nbclient, nbgrader)."""
+
+
+class SyncSandboxKernelManager(_Sandboxed, KernelManager):
+    """A blocking kernel manager whose kernels run sandboxed (nbval)."""
 
 
 def check():

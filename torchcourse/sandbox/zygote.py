@@ -100,13 +100,14 @@ def preload():
     (w ** 2).sum().backward()
     opt.step()
     del w, opt
-    import IPython  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import IPython  # noqa: F401
     import matplotlib
     import matplotlib.font_manager  # noqa: F401  (reads or builds the font cache once)
-    import matplotlib_inline.backend_inline  # noqa: F401
     import numpy  # noqa: F401
 
+    # Not matplotlib_inline.backend_inline: imported before the kernel's IPython exists, it
+    # would never hook figure display into it (it registers itself at import).
     import torchcourse.checks  # noqa: F401
     import torchcourse.data  # noqa: F401
     import torchcourse.plots  # noqa: F401
@@ -115,7 +116,6 @@ def preload():
         import sklearn.datasets  # noqa: F401  (unit 09's digits)
     except ImportError:
         pass
-    matplotlib.rcParams.update({})
     if threading.active_count() != 1:
         raise RuntimeError(f"{threading.active_count()} threads after preloading: cannot fork")
 
