@@ -21,7 +21,8 @@ MAX_NUMBERS = 20_000
 MAX_BYTES = 512 * 1024
 KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 TYPE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\[\], ]{0,60}$")
-ERROR = re.compile(r"^(a [A-Za-z_][A-Za-z0-9_.]{0,60}|too large \(\d{1,12} numbers\))$")
+ERROR = re.compile(r"^(a [A-Za-z_][A-Za-z0-9_.]{0,60}|too large \(\d{1,12} numbers\)"
+                   r"|raised [A-Za-z_][A-Za-z0-9_]{0,60})$")
 
 
 def _kind(value):
@@ -63,6 +64,12 @@ def encode(key, value, what, atol, rtol, hint):
     """The JSON-able message a hidden test sends for ``key`` (never raises on bad values)."""
     msg = {"key": str(key), "what": str(what), "atol": float(atol), "rtol": float(rtol),
            "hint": hint}
+    if isinstance(value, BaseException):  # the learner's code raised: say which, and why
+        from .checks import reason_code
+
+        msg.update(kind="error", error=f"raised {type(value).__name__}",
+                   reason=reason_code(value))
+        return msg
     msg["kind"] = _kind(value)
     try:
         numbers, dtype, items = _numbers(value)
@@ -141,6 +148,9 @@ def decode(data):
     if "error" in data:
         error = data["error"]
         out["error"] = error if isinstance(error, str) and ERROR.match(error) else "not a number"
+        reason = data.get("reason")
+        if isinstance(reason, int) and not isinstance(reason, bool) and 0 <= reason < 100:
+            out["reason"] = reason
         return key, out
     numbers = data.get("value")
     _check_numbers(numbers)

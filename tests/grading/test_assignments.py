@@ -10,6 +10,7 @@ from helpers import BROKEN, IDS, LIMITS, ROOT, broken_rounds, broken_student, gr
 
 from torchcourse import nbtools
 from torchcourse.course import new_course
+from torchcourse.preprocessors import HIDDEN_FAILED
 from torchcourse.submissions import write_submission
 
 pytestmark = pytest.mark.slow
@@ -81,6 +82,20 @@ class GradedAssignment:
                 assert cells[gid][0] == 0, f"'{b.why}': {gid} should get 0, got {cells[gid]}"
             said = messages(course, student, aid, b.costs)
             assert b.says in said, f"'{b.why}': the message should say {b.says!r}, it says {said!r}"
+
+    def test_broken_part_is_diagnosed_by_the_grader(self, course, case):
+        """The grader's own message (what feedback shows) names the mistake, from evidence."""
+        aid, b = self.aid, BROKEN[self.aid][case]
+        for r, members in enumerate(broken_rounds(BROKEN[aid])):
+            if case not in members:
+                continue
+            graded = nbtools.read(course.folder("autograded", broken_student(r), aid)
+                                  / f"{aid}.ipynb")
+            said = " ".join(o.evalue for c in graded.cells
+                            if c.metadata.get("nbgrader", {}).get("grade_id") in b.costs
+                            for o in c.get("outputs", []) if o.get("ename") == HIDDEN_FAILED)
+            assert f"This is what {b.why} gives" in said or "your code raised" in said, (
+                f"'{b.why}': the grader says {said!r}")
 
     def test_broken_parts_cost_exactly_their_points(self, course, round_):
         """A submission with some parts broken loses exactly those parts' points, nothing else."""

@@ -79,3 +79,28 @@ def test_error_names_are_whitelisted():
     """Only well-known exception names reach feedback."""
     assert judge.error_name("RuntimeError") == "RuntimeError"
     assert judge.error_name("REF=[1.5,2.5]") == "an error"
+
+
+def test_an_exception_is_named_with_its_reason_never_its_text():
+    """expect_call sends 'raised X' and a reason code; the grader words it, text stays home."""
+    import json
+
+    import torch
+
+    from torchcourse import channel
+    from torchcourse.checks import expect_call
+
+    sent = []
+    import IPython.display
+    old = IPython.display.display
+    IPython.display.display = lambda obj, raw: sent.append(obj[channel.MIME])
+    try:
+        assert expect_call("k", "W on other data", torch.matmul, torch.zeros(3, 2),
+                           torch.zeros(3, 1)) is None
+        assert expect_call("j", "twice", lambda x: 2 * x, 3) == 6
+    finally:
+        IPython.display.display = old
+    _, fields = channel.decode(json.loads(json.dumps(sent[0])))
+    message = judge.check(ref([1.0]), [fields]).message
+    assert "raised RuntimeError: the shapes do not fit a matrix product" in message
+    assert "mat1" not in message
