@@ -1,5 +1,7 @@
 """Deterministic data sets: the seeds' data, and seeded builders for unseen inputs.
 
+Part of the learner-side API: released notebooks import it; keep names and results stable.
+
 Every builder takes its own ``seed`` and uses a private ``torch.Generator``, so it
 never disturbs the global random state that lectures seed with ``torch.manual_seed``.
 """

@@ -108,12 +108,13 @@ class Cluster:
             return
         from distributed import Client, LocalCluster
 
-        if opts.scheduler:
+        scheduler = opts.scheduler or course.config.get("Grade", {}).get("scheduler")
+        if scheduler:
             if course.is_sqlite:
                 raise CourseError(
                     "grading on a cluster needs a gradebook every worker can reach: give a "
                     "database server with --db-url postgresql://... (SQLite is a local file)")
-            self.client = Client(opts.scheduler, timeout="30s")
+            self.client = Client(scheduler, timeout="30s")
             return
         import logging
 

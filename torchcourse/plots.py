@@ -1,4 +1,6 @@
-"""The lectures' figures, drawn the same way in every notebook (matplotlib)."""
+"""The lectures' figures, drawn the same way in every notebook (matplotlib).
+
+Part of the learner-side API: notebooks import it; keep names stable."""
 import matplotlib.pyplot as plt
 import torch
 

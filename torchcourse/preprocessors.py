@@ -345,8 +345,10 @@ def hide(source):
     return new, count > 0
 
 
-def feedback_text(verdict, error, passed):
-    """What feedback says about one graded cell: the grader's words only."""
+def feedback_text(verdict, error, passed, width=92):
+    """What feedback says about one graded cell: the grader's words only, wrapped to fit."""
+    import textwrap
+
     lines = []
     if error:
         lines.append(f"The checks of this part stopped with {error}. Run this part's check "
@@ -355,7 +357,8 @@ def feedback_text(verdict, error, passed):
         lines.append(("✓ " if c["passed"] else "✗ ") + (c["what"] if c["passed"]
                                                         else c["message"]))
     lines.append("This part passes." if passed else "This part does not pass.")
-    return "\n".join(lines) + "\n"
+    # Feedback shows outputs in a box that does not wrap: keep every line inside it.
+    return "".join(textwrap.fill(line, width, subsequent_indent="  ") + "\n" for line in lines)
 
 
 class HiddenTestsFeedback(NbGraderPreprocessor):

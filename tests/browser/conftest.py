@@ -20,8 +20,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from torchcourse import grading
-from torchcourse.build import _check, nbgrader_api
+from torchcourse.build import check_result
+from torchcourse.course import Course, new_course
 from torchcourse.submissions import write_submission
 
 from .common import AID, CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, STEP_MS, STUDENT, first_broken
@@ -49,20 +49,20 @@ def course(tmp_path_factory):
     """A course copy: lectures, a gradebook, AID released to its exchange and submitted ungraded."""
     tmp = tmp_path_factory.mktemp("e2e")
     # Every source is copied (Formgrader lists them); only AID, the one graded here, is generated.
-    course = grading.new_course(tmp / "course", ROOT, [AID])
+    course = new_course(tmp / "course", ROOT, [AID]).root
     # Students get the committed release, not the one new_course regenerated.
     shutil.copytree(ROOT / "release" / AID, course / "release" / AID, dirs_exist_ok=True)
     if (ROOT / "notebooks").is_dir():
         shutil.copytree(ROOT / "notebooks", course / "notebooks")
     b = first_broken()
     write_submission(course, STUDENT, AID, {b.cell: b.code})
-    # The exchange where nbgrader_api() puts it (never the system-wide one), for the server too.
+    # The exchange where Course.api puts it (never the system-wide one), for the server too.
     (course / ".exchange").mkdir()
     with open(course / "nbgrader_config.py", "a") as f:
         f.write(f"\nc.CourseDirectory.root = {str(course)!r}\n"
                 f"c.Exchange.root = {str(course / '.exchange')!r}\n"
                 f"c.Exchange.cache = {str(tmp / 'exchange-cache')!r}\n")
-    _check(nbgrader_api(course).release_assignment(AID), f"release_assignment {AID}")
+    check_result(Course(course).api.release_assignment(AID), f"release_assignment {AID}")
     return course
 
 

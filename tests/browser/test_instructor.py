@@ -77,5 +77,7 @@ def test_formgrader_autogrades_and_gives_feedback(page, lab, shot):
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text=f"{AID}.html")
     feedback = page.locator(f"[id='{tab.get_attribute('data-id')}']").frame_locator("iframe")
     expect(feedback.locator("body")).to_contain_text(f"(Score: {score:.1f} / {most:.1f})")
-    expect(feedback.locator(".output_error")).to_contain_text(b.says)
+    # Feedback shows the grader's own words: the part fails, and which mistake it was.
+    expect(feedback.locator("body")).to_contain_text("This part does not pass.")
+    expect(feedback.locator("body")).to_contain_text(f"This is what {b.why} gives")
     shot("15-feedback-file")
