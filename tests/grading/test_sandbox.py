@@ -104,3 +104,36 @@ def test_limits_hold():
     out = [c.outputs[0].text for c in nb.cells]
     assert out[0].startswith("memory") and out[1].startswith("file 27")  # EFBIG
     assert 0 < int(out[2].split()[1]) < 64
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another user")
+def test_a_grader_that_is_not_root_sandboxes_its_kernels_too():
+    """Run as an ordinary user (an instructor on a class server): a sandbox per kernel."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="torchcourse-user-"))  # pytest's tmp is root's
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import json\nfrom nbclient import NotebookClient\n"
+        "from nbformat.v4 import new_code_cell, new_notebook\n"
+        "from torchcourse.sandbox import SandboxKernelManager\n"
+        f"nb = new_notebook(cells=[new_code_cell({PROBE!r})])\n"
+        "NotebookClient(nb, timeout=60, kernel_name='python3',"
+        " kernel_manager_class=SandboxKernelManager).execute()\n"
+        "print(nb.cells[0].outputs[0].text)\n")
+    os.chmod(tmp_path, 0o755)
+    try:
+        proc = subprocess.run(["runuser", "-u", "nobody", "--", "env", f"HOME={tmp_path}",
+                               "PATH=/usr/bin:/bin", sys.executable, str(script)],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    f = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert f["cwd"] == "/home/student" and f["pid"] < 10 and f["home"] == []
+    assert not f["course"] and not f["network"] and not f["package_writable"]
