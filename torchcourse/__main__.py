@@ -24,6 +24,8 @@ def parser():
     b.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     b.add_argument("--no-lectures", action="store_true", help="do not execute notebooks/")
     b.add_argument("--no-refs", action="store_true", help="do not re-record reference values")
+    b.add_argument("--mutate", action=argparse.BooleanOptionalAction, default=None,
+                   help="grade the mutants and record the results (default: on a full build)")
 
     r = sub.add_parser("refs", help="record the hidden tests' reference values")
     r.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
@@ -72,7 +74,7 @@ def run(args):
     if args.command == "build":
         from .build import build
         build(ids=args.assignments or None, lectures=not args.no_lectures,
-              refs=not args.no_refs)
+              refs=not args.no_refs, mutate=args.mutate)
     elif args.command == "refs":
         from . import refs
         problems = refs.update_all(ids=args.assignments or None, check=args.check,

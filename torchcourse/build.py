@@ -74,8 +74,12 @@ def execute_lectures(root, names=None):
             nbtools.execute_file(path)
 
 
-def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True):
-    """The one command behind `make build`: refs, release/, solutions/, lectures."""
+def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True, mutate=None):
+    """The one command behind `make build`: refs, release/, solutions/, lectures, mutants.
+
+    ``mutate`` (default: on a build of every assignment) grades every mutant of the
+    reference answers again and records the results (tests/mutation/results.json).
+    """
     from . import refs as refs_mod
 
     root = Path(root)
@@ -88,3 +92,8 @@ def build(root=nbtools.ROOT, ids=None, lectures=True, refs=True):
     generate(root, root, ids)
     if lectures:
         execute_lectures(root, ids)
+    if mutate if mutate is not None else not ids:
+        from . import mutate as mutate_mod
+
+        print("grading the mutants of the reference answers (mutation testing)", flush=True)
+        mutate_mod.record_all(ids or nbtools.assignments(root), root)

@@ -461,6 +461,19 @@ def write_results(results, root=nbtools.ROOT):
     path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
 
 
+def record_all(ids, root=nbtools.ROOT, workers=None):
+    """Grade every mutant of ``ids`` and write their results; return {aid: reports}."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        results = dict(zip(ids, pool.map(lambda aid: run_assignment(aid, root), ids)))
+    saved = load_results(root)
+    for aid, reports in results.items():
+        saved[aid] = {"digest": digest(aid, root), "parts": record(reports)}
+    write_results(saved, root)
+    return results
+
+
 def main(args):
     """Print, per assignment and part, the kill rate and every surviving mutant."""
     from concurrent.futures import ThreadPoolExecutor
@@ -468,13 +481,11 @@ def main(args):
     ids = args.assignments or nbtools.assignments()
     _, bars = reviewed()
     failed = False
-    with ThreadPoolExecutor(args.workers or os.cpu_count() or 1) as pool:
-        results = list(pool.map(run_assignment, ids))
     if args.record:
-        saved = load_results()
-        for aid, reports in zip(ids, results):
-            saved[aid] = {"digest": digest(aid), "parts": record(reports)}
-        write_results(saved)
+        results = list(record_all(ids, workers=args.workers).values())
+    else:
+        with ThreadPoolExecutor(args.workers or os.cpu_count() or 1) as pool:
+            results = list(pool.map(run_assignment, ids))
     for aid, reports in zip(ids, results):
         for cell, report in reports.items():
             bar = bars.get(aid, {}).get(cell, 1.0)
