@@ -18,7 +18,7 @@ from . import nbtools
 from .course import Course
 from .errors import CourseError
 from .ledger import Ledger, Record, submission_files
-from .worker import Spec, Task, grade_task, record_fallback, submission_score
+from .worker import Spec, Task, grade_task, record_fallback, submission_score, warm_up
 
 #: Kernels run side by side, one per core: each keeps to one thread.
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -255,6 +255,7 @@ def grade(opts=None, client=None, **kwargs):
         spec = make_spec(course, ids, opts)
         n = min(opts.workers or os.cpu_count() or 1, len(todo) + len(feedback_only))
         cluster = Cluster(opts, n, course, client)
+        cluster.client.run(warm_up, str(out / "logs"))  # every worker's grading process, now
         run.dashboard = cluster.dashboard
         if run.dashboard and opts.progress:
             print(f"dask dashboard: {run.dashboard}", file=sys.stderr)
@@ -303,6 +304,12 @@ def _dispatch(course, ledger, client, spec, todo, feedback_only, run, opts):
             except Exception as e:  # noqa: BLE001 - one submission's trouble, not the run's
                 from .worker import Result
                 result = Result(Record(*pair, "error", reason=f"{type(e).__name__}: {e}"))
+            if task.autograded is not None:  # feedback only: the grade stays as recorded
+                graded = run.records[pair]
+                graded.feedback = result.record.feedback
+                graded.flags = [f for f in graded.flags if not f.startswith("feedback failed")]
+                graded.flags += [f for f in result.record.flags if f.startswith("feedback")]
+                result.record, result.autograded = graded, {}
             record = save(course, ledger, result)
             run.records[pair] = record
             if task.autograded is None:

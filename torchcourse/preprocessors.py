@@ -170,7 +170,7 @@ class SandboxedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._submitted = self._submitted_notebook(resources)
-        self._deadline = time.monotonic() + self.notebook_timeout
+        self._deadline = time.monotonic() + self.notebook_timeout + 600  # until it is ready
         self._stopped = None
         self._probing = None
         self._output_bytes = 0
@@ -180,6 +180,8 @@ class SandboxedExecute(Execute):
             provisioner = self.km.provisioner
             info_msg = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            # The notebook's time starts once its kernel answers: starting it is the grader's.
+            self._deadline = time.monotonic() + self.notebook_timeout
             for index, cell in enumerate(self.nb.cells):
                 self.preprocess_cell(cell, resources, index)
         PEAKS["kernel_kb"] = max(PEAKS.get("kernel_kb", 0), getattr(provisioner, "maxrss_kb", 0))

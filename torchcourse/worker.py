@@ -239,6 +239,7 @@ def serve(fd, log_path):
     _die_with(os.getppid())
     base = tempfile.mkdtemp(prefix="torchcourse-worker-")
     scratches = {}
+    _warm_sandbox()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -264,6 +265,16 @@ def serve(fd, log_path):
         except (BrokenPipeError, OSError):
             break
     shutil.rmtree(base, ignore_errors=True)
+
+
+def _warm_sandbox():
+    """Start this process's zygote now, beside nbgrader's imports, not at the first kernel."""
+    from .sandbox.kernel import PASSTHROUGH, SandboxKernelManager, Zygote, privileged
+
+    if privileged() and shutil.which("bwrap"):
+        env = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
+        threading.Thread(target=Zygote.shared, args=(env, SandboxKernelManager().tmp_mb),
+                         daemon=True).start()
 
 
 def _die_with(parent):
@@ -346,6 +357,15 @@ class GradingProcess:
             reason = f"its grading process died (exit code {self.proc.returncode})"
         self.kill()
         return Result(Record(task.student, task.assignment, "error", reason=reason), lost=True)
+
+
+def warm_up(log_dir=None):
+    """Start this dask worker's grading process (and its sandbox) before the first task."""
+    process = GradingProcess.get()
+    with GradingProcess._lock:
+        if process.proc is None or process.proc.poll() is not None:
+            process._start(log_dir or tempfile.gettempdir())
+    return os.getpid()
 
 
 def grade_task(task, spec, log_dir=None):
