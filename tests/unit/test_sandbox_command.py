@@ -32,3 +32,17 @@ def test_the_environment_holds_nothing_of_the_graders():
     env = outer.environment({k: "1" for k in PASSTHROUGH})
     assert "PGPASSWORD" not in env and "NBGRADER_EXECUTION" not in env
     assert env["HOME"] == outer.HOME and "ATEN_CPU_CAPABILITY" in env
+
+
+def test_a_missing_sandbox_names_the_package_to_install(monkeypatch):
+    """Without bubblewrap grading stops at once, naming the package and --no-sandbox."""
+    import pytest
+
+    from torchcourse.errors import CourseError
+
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(CourseError) as err:
+        outer.find_bwrap()
+    message = str(err.value)
+    assert "apt-get install bubblewrap" in message and "--no-sandbox" in message
+    assert "\n" not in message
