@@ -48,6 +48,8 @@ def parser():
     g.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
     g.add_argument("--notebook-timeout", type=int, help="seconds per notebook")
     g.add_argument("--memory-mb", type=int, help="memory limit of each kernel, MB")
+    g.add_argument("--wall-limit", type=float, help="seconds a submission may take in all "
+                   "(default: 1.5 x the notebook's limit + 120); its grading is then stopped")
     g.add_argument("--no-sandbox", action="store_true",
                    help="UNSAFE: run learner code without the sandbox, with the grader's rights")
     g.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: the course's SQLite)")

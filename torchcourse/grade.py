@@ -38,6 +38,7 @@ class Options:
     timeout: int = None               # seconds per cell (default: nbgrader_config's)
     notebook_timeout: int = None      # seconds per notebook (default: SandboxedExecute's)
     memory_mb: int = None             # kernel memory limit (default: SandboxKernelManager's)
+    wall_limit: float = None          # seconds a task may take (default: from the notebook's)
     sandbox: bool = True              # False: kernels see the grader's files (unsafe)
     db_url: str = None                # gradebook (default: nbgrader_config's, SQLite)
     feedback: bool = True
@@ -81,6 +82,8 @@ def wall_limit(course, opts):
     """Seconds after which a task's grading process is stopped: the notebook's limit and room."""
     from .preprocessors import SandboxedExecute
 
+    if opts.wall_limit:
+        return opts.wall_limit
     limit = opts.notebook_timeout or SandboxedExecute(config=course.config).notebook_timeout
     return limit * 1.5 + 120
 
@@ -343,6 +346,7 @@ def main(args):
                    scheduler=args.scheduler, source=args.source, regexp=args.regexp,
                    force=args.force, timeout=args.timeout,
                    notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                   wall_limit=args.wall_limit,
                    sandbox=not args.no_sandbox, db_url=args.db_url,
                    feedback=not args.no_feedback, report=not args.no_report,
                    out=Path(args.out) if args.out else None)

@@ -235,3 +235,18 @@ def test_notebook_time_limit_stops_the_rest(tmp_path):
     assert output_flags(nb, 120)[-1] == (
         "later cells not run: the notebook ran past its time limit (5 s)")
 
+
+
+def test_a_submission_that_stops_its_grading_process_is_recorded_not_retried(empty_course,
+                                                                              tmp_path,
+                                                                              dask_client):
+    """Past the wall limit the grading process is killed: 0 with the reason, graded once."""
+    course = copy_of(empty_course, tmp_path / "course")
+    write_submission(course.root, "slow", AID)
+    run = grade(course.root, dask_client, wall_limit=1)
+    record = run.records[("slow", AID)]
+    assert record.status == "fallback" and run.graded == [("slow", AID)]
+    assert any("grading took longer than 1 s" in f for f in record.flags)
+    assert course.scores()[("slow", AID)] == (0, 15)
+    again = grade(course.root, dask_client)  # final: the next run does not grade it again
+    assert again.graded == [] and again.skipped == [("slow", AID)]
