@@ -26,29 +26,37 @@ def test_release_and_solutions_are_what_the_build_generates(tmp_path):
         assert fresh == shipped, f"solutions/{aid} is stale: run `make build`"
 
 
-@pytest.mark.parametrize("aid", IDS)
-def test_references_are_fresh_and_grade_the_same_on_another_cpu_path(aid):
-    """A clean run of the reference solution on the `default` path sends the recorded values."""
-    with nbtools.env(ATEN_CPU_CAPABILITY="default"):
-        fresh = refs.record_assignment(ROOT, aid, mistakes=False)
-    current = refs.load(refs.folder(ROOT), aid)
-    problems = refs.stale(current, fresh)
-    assert not problems, "\n".join(problems) + "\nrun `make build`"
-    for nb, data in fresh["notebooks"].items():
-        for gid, entries in data["cells"].items():
-            received = {e["key"]: [e] for e in entries}
-            verdict = judge.judge_cell(refs.cell_entries(current, nb, gid), received)
-            assert verdict.passed, verdict.messages
+class GeneratedAssignment:
+    """The generated files of one assignment; subclasses set `aid` (one xdist group each)."""
+    aid = None
+
+    def test_references_are_fresh_and_grade_the_same_on_another_cpu_path(self):
+        """A clean run of the reference solution on the `default` path sends the recorded values."""
+        with nbtools.env(ATEN_CPU_CAPABILITY="default"):
+            fresh = refs.record_assignment(ROOT, self.aid, mistakes=False)
+        current = refs.load(refs.folder(ROOT), self.aid)
+        problems = refs.stale(current, fresh)
+        assert not problems, "\n".join(problems) + "\nrun `make build`"
+        for nb, data in fresh["notebooks"].items():
+            for gid, entries in data["cells"].items():
+                received = {e["key"]: [e] for e in entries}
+                verdict = judge.judge_cell(refs.cell_entries(current, nb, gid), received)
+                assert verdict.passed, verdict.messages
+
+    def test_release_fails_every_test_cell(self):
+        """The release as downloaded fails every test cell (its answers are stubs)."""
+        for path in nbtools.notebooks(ROOT / "release" / self.aid):
+            nb = nbtools.execute(nbtools.read(path), path.parent, allow_errors=True,
+                                 sandbox=True)
+            passing = [grade_id(c) for c in nb.cells
+                       if c.metadata.get("nbgrader", {}).get("grade")
+                       and not any(o.output_type == "error" for o in c.outputs)]
+            assert passing == [], f"{path.name}: {passing} pass without an answer"
 
 
-@pytest.mark.parametrize("aid", IDS)
-def test_release_fails_every_test_cell(aid):
-    """The release as downloaded fails every test cell (its answers are stubs)."""
-    for path in nbtools.notebooks(ROOT / "release" / aid):
-        nb = nbtools.execute(nbtools.read(path), path.parent, allow_errors=True, sandbox=True)
-        passing = [grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
-                   and not any(o.output_type == "error" for o in c.outputs)]
-        assert passing == [], f"{path.name}: {passing} pass without an answer"
+for _aid in IDS:
+    globals()[f"TestGenerated_{_aid}"] = type(f"TestGenerated_{_aid}", (GeneratedAssignment,),
+                                              {"aid": _aid})
 
 
 def test_nbgrader_validate_agrees_on_one_assignment():
