@@ -23,7 +23,7 @@ def dask_client():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     os.environ["ATEN_CPU_CAPABILITY"] = ("default", "avx2")[int(worker[2:] or 0) % 2]
     cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           dashboard_address=":0", silence_logs=logging.ERROR)
     client = Client(cluster)
     try:
         yield client

@@ -18,7 +18,7 @@ from . import nbtools
 from .course import Course
 from .errors import CourseError
 from .ledger import Ledger, Record, submission_files
-from .worker import Spec, Task, grade_task, record_fallback, submission_score, warm_up
+from .worker import Spec, Task, folder_files, grade_task, record_fallback, submission_score, warm_up
 
 #: Kernels run side by side, one per core: each keeps to one thread.
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -121,10 +121,11 @@ class Cluster:
             return
         import logging
 
-        dashboard = ":0" if _has_bokeh() else None
+        # A free port: the scheduler's HTTP server starts even without a dashboard (bokeh),
+        # and on dask's fixed 8787 it warns whenever another cluster runs on the machine.
         with nbtools.env(**THREAD_ENV):
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        dashboard_address=dashboard, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
 
     @property
@@ -190,14 +191,17 @@ def save(course, ledger, result):
         record.score, record.max_score = submission_score(course, record.student,
                                                           record.assignment)
         record.submitted = ledger_digest(course, record.student, record.assignment)
+    submitted = course.folder("submitted", record.student, record.assignment)
     if result.autograded or record.status == "fallback":
         folder = course.folder("autograded", record.student, record.assignment)
         shutil.rmtree(folder, ignore_errors=True)
         _write_files(folder, result.autograded)
+        _copy_receipt(submitted, folder)
     if result.feedback:
         folder = course.folder("feedback", record.student, record.assignment)
         shutil.rmtree(folder, ignore_errors=True)
         _write_files(folder, result.feedback)
+        _copy_receipt(submitted, folder)
     if record.status != "error":
         ledger.write(record)
     return record
@@ -213,6 +217,20 @@ def _write_files(folder, files):
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (folder / name).write_bytes(data)
+
+
+#: What `nbgrader collect` leaves beside a submission's notebooks and nbgrader carries on to
+#: autograded/ and feedback/: `nbgrader release_feedback` reads both. Workers get the
+#: notebooks and the timestamp alone, so the coordinator copies them.
+RECEIPT = ("timestamp.txt", "submission_secret.txt")
+
+
+def _copy_receipt(submitted, folder):
+    import shutil
+
+    for name in RECEIPT:
+        if (submitted / name).is_file():
+            shutil.copyfile(submitted / name, folder / name)
 
 
 def has_feedback(course, student, aid):
@@ -290,7 +308,7 @@ def _dispatch(course, ledger, client, spec, todo, feedback_only, run, opts):
     for s, a in feedback_only:
         graded = course.folder("autograded", s, a)
         tasks.append(Task(s, a, submission_files(course.folder("submitted", s, a)),
-                          autograded={p.name: p.read_bytes() for p in graded.glob("*.ipynb")}))
+                          autograded=folder_files(graded, "*.ipynb")))
     futures = {client.submit(grade_task, task, spec_future, log_dir, pure=False): task
                for task in tasks}
     bar = Progress(len(futures), "grading", opts.progress)

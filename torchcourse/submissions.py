@@ -6,6 +6,7 @@ fills each answer cell with the reference solution, except the cells given in
 submissions shipped under tests/broken/ are described this way, so they stay in
 step with source/ instead of going stale as copies.
 """
+import hashlib
 import re
 import runpy
 from dataclasses import dataclass, field
@@ -70,6 +71,10 @@ def make_submission(release_path, source_path, replace=None, fill=True):
     return release
 
 
+#: The submission time written with every sample submission (nbgrader's format).
+TIMESTAMP = "2026-09-01 09:00:00.000000 UTC"
+
+
 def write_submission(course, student, aid, replace=None, fill=True, root=nbtools.ROOT):
     """Write ``student``'s submission of ``aid`` into ``course``/submitted/ (nbgrader's layout)."""
     root = Path(root)
@@ -78,4 +83,7 @@ def write_submission(course, student, aid, replace=None, fill=True, root=nbtools
         nb = make_submission(release_path, root / "source" / aid / release_path.name,
                              replace, fill)
         nbtools.write(nb, out / release_path.name)
+    # what `nbgrader collect` leaves beside the notebooks
+    (out / "timestamp.txt").write_text(TIMESTAMP)
+    (out / "submission_secret.txt").write_text(hashlib.sha256(student.encode()).hexdigest())
     return out

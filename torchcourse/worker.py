@@ -63,6 +63,11 @@ class Result:
     lost: bool = False               # the grading process died: the coordinator records 0
 
 
+def folder_files(folder, pattern):
+    """{name: bytes} of the files of ``folder`` that match ``pattern``."""
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern))}
+
+
 def _last_error(result):
     """The exception nbgrader's log or traceback ends with: the reason it failed."""
     text = (result.get("log") or "") + "\n" + (result.get("error") or "")
@@ -175,7 +180,7 @@ class Scratch:
         record.score, record.max_score = submission_score(self.course, student, aid)
         out = Result(record)
         graded = self.course.folder("autograded", student, aid)
-        out.autograded = {p.name: p.read_bytes() for p in sorted(graded.glob("*.ipynb"))}
+        out.autograded = folder_files(graded, "*.ipynb")
         record.autograded = sorted(out.autograded)
         record.peak_mb = {"kernel": round(PEAKS.get("kernel_kb", 0) / 1024, 1)}
         if record.status == "graded" and self.spec.feedback:
@@ -196,7 +201,7 @@ class Scratch:
     def _feedback(self, out, task, start):
         result = self.course.api.generate_feedback(task.assignment, task.student, force=True)
         folder = self.course.folder("feedback", task.student, task.assignment)
-        out.feedback = {p.name: p.read_bytes() for p in sorted(folder.glob("*.html"))}
+        out.feedback = folder_files(folder, "*.html")
         out.record.feedback = bool(result["success"] and out.feedback)
         if not out.record.feedback:
             out.record.flags.append("feedback failed: " + _last_error(result))

@@ -143,6 +143,21 @@ def test_feedback_never_shows_hidden_tests(compared):
     assert "This part does not pass." not in pages["correct"]
 
 
+def test_feedback_can_be_released_through_the_exchange(compared, tmp_path):
+    """`nbgrader release_feedback` takes the engine's feedback (it needs its timestamp.txt)."""
+    course = compared[0]
+    for s in ("correct", "broken00"):
+        stamp = course.folder("feedback", s, AID) / "timestamp.txt"
+        assert stamp.read_text() == (
+            course.folder("submitted", s, AID) / "timestamp.txt").read_text()
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    proc = nbgrader_cli(course, "release_feedback", AID, "--student", "correct",
+                        f"--Exchange.root={exchange}", "--CourseDirectory.course_id=demo")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(list((exchange / "demo" / "feedback").glob("*.html"))) == 1
+
+
 def test_killed_run_loses_nothing(empty_course, tmp_path, dask_client):
     """`make grade` killed half-way keeps its finished grades; the next run grades only the rest."""
     course = copy_of(empty_course, tmp_path / "course")
