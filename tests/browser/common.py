@@ -16,6 +16,8 @@ STUDENT = "ben"
 #: Upper bounds for real states (a kernel run, nbgrader validate/autograde), in milliseconds.
 STEP_MS = 30_000
 GRADE_MS = 120_000
+#: A class graded with `make grade` in a terminal: its cluster starts, then every notebook.
+CLASS_MS = 300_000
 
 
 def course_ids():
