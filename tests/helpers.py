@@ -25,7 +25,8 @@ def broken_rounds(cases):
     the parts whose bit is 0 and one breaking those whose bit is 1. So for any two parts
     A and C some round breaks A and leaves C intact: a mistake in A that leaked into C
     would show. Each round uses the next case of each part it breaks; cases left over
-    get rounds of their own, one case per part. Returns lists of case indices.
+    get rounds of their own, one case per part, never every part at once. Returns lists of
+    case indices.
     """
     parts = list(dict.fromkeys(b.cell for b in cases))
     todo = {part: [i for i, b in enumerate(cases) if b.cell == part] for part in parts}
@@ -42,7 +43,10 @@ def broken_rounds(cases):
                 rounds.append(members)
     left = {part: todo[part][seen[part]:] for part in parts}
     while any(left.values()):
-        rounds.append([left[part].pop(0) for part in parts if left[part]])
+        ready = [part for part in parts if left[part]]
+        if len(ready) == len(parts) > 1:
+            ready = ready[:-1]  # leave a part intact: the round must show nothing else is lost
+        rounds.append([left[part].pop(0) for part in ready])
     return rounds
 
 
