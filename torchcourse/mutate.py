@@ -172,7 +172,7 @@ class _Mutations:
                               n.value.right))))
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
                 node.id in self.params:
-            for g in self.globals:
+            for g in sorted(self.globals):
                 if g != node.id and (g.startswith(node.id + "_") or g.lower().startswith(
                         node.id.lower() + "_")):
                     found.append((f"global-{g}", f"the argument {node.id} is read from the "
@@ -231,8 +231,16 @@ def _params(tree):
 
 
 def _module_globals(cells):
+    """The names the cells before a part assign at top level: what a learner's notebook has.
+
+    Graded test cells are left out: their (hidden) names are not in the learner's notebook.
+    """
     names = set()
-    for source in cells:
+    for cell in cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and \
+                not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        source = cell.source
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -243,7 +251,7 @@ def _module_globals(cells):
                 for n in ast.walk(t):
                     if isinstance(n, ast.Name):
                         names.add(n.id)
-    return names
+    return sorted(names)
 
 
 def mutants(source_cell, globals_=()):
@@ -366,7 +374,7 @@ def grade_mutants(aid, root=nbtools.ROOT, cells=None, only=None):
                 if lm.get("grade"):
                     tests.append((lm["grade_id"], later.source))
             report = reports[gid] = PartReport(gid)
-            for mutant in mutants(cell, _module_globals(c.source for c in codes[:i])):
+            for mutant in mutants(cell, _module_globals(codes[:i])):
                 if only is not None and mutant.id not in only:
                     continue
                 report.outcomes.append(_grade_fork(ns, sent, mutant, tests, references,
@@ -420,8 +428,7 @@ def all_mutants(aid, root=nbtools.ROOT):
     """{cell: [Mutant]} of ``aid`` without grading them (cheap)."""
     nb = nbtools.read(next(iter(nbtools.notebooks(Path(root) / "source" / aid))))
     codes = [c for c in nb.cells if c.cell_type == "code"]
-    return {c.metadata["nbgrader"]["grade_id"]: mutants(c, _module_globals(
-                x.source for x in codes[:i]))
+    return {c.metadata["nbgrader"]["grade_id"]: mutants(c, _module_globals(codes[:i]))
             for i, c in enumerate(codes) if c.metadata.get("nbgrader", {}).get("solution")}
 
 
