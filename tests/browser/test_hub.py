@@ -483,7 +483,7 @@ def test_a_term_on_the_hub(site, people, shot):
     ada.menu("Nbgrader", "nbgrader:open-assignment-list")  # and works on in Korean
     expect(ada.page.locator("#submitted_assignments_list > .list_item", has_text=AID)
            ).to_have_count(1)
-    shot(ada.page, "15-student-a-korean")
+    shot(ada.page, "14-student-a-korean")
     site.mark("Korean")
     site.times["whole term"] = round(time.monotonic() - t0, 1)
 
