@@ -23,7 +23,8 @@ help:
 	@echo "make hub       - as root: the class's JupyterHub on loopback, an instructor, two students"
 
 # Chromium (browser tests), PostgreSQL (gradebook server), bubblewrap (the grading
-# sandbox), a CJK font (Korean in figures and screenshots), npm (the hub's proxy): installed when missing.
+# sandbox), a CJK font (Korean in figures and screenshots), npm (the hub's proxy):
+# installed when missing.
 system:
 	@scripts/system-packages
 
