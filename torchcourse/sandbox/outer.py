@@ -20,6 +20,8 @@ HOME = "/home/student"
 KERNEL_DIR = "/run/kernel"
 #: Where the host folder of the kernels' socket folders appears in a shared zygote's view.
 KERNELS = "/tmp/kernels"
+#: Where a shared zygote keeps a second view of the python_paths() under /tmp.
+STAGE = "/run/stage"
 #: What of /etc a Python program needs: the dynamic linker's cache, fonts, time zone.
 ETC = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "nsswitch.conf", "localtime",
        "alternatives", "ssl/certs", "mime.types"]
@@ -45,6 +47,12 @@ def python_paths():
     package = Path(torchcourse.__file__).resolve().parent
     paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), package}
     return sorted(p for p in paths if p.exists())
+
+
+def under_tmp():
+    """The python_paths() inside /tmp (a course cloned there): each kernel's fresh /tmp
+    would hide them, so a shared zygote also sees them at STAGE/<i> and binds them back."""
+    return [p for p in python_paths() if Path("/tmp") in p.parents]
 
 
 def _parents(path, made):
@@ -78,15 +86,18 @@ def command(python_args, *, kernels=None, kernel_dir=None, privileged, tmp_mb=25
         elif os.path.isdir(f"/{name}"):
             args += ["--ro-bind", f"/{name}", f"/{name}"]
         made.add(f"/{name}")
-    args += ["--perms", "0755", "--dir", "/etc"]
+    # /tmp first: the folders bound below may lie inside it (a course cloned into /tmp).
+    args += ["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+             "--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", KERNEL_DIR,
+             "--perms", "0755", "--dir", "/home", "--perms", "0755", "--dir", "/etc"]
     for name in ETC:
         if os.path.exists(f"/etc/{name}"):
             args += _parents(f"/etc/{name}", made) + ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for path in python_paths():
         args += _parents(path, made) + ["--ro-bind", str(path), str(path)]
-    args += ["--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
-             "--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", KERNEL_DIR,
-             "--perms", "0755", "--dir", "/home"]
+    if privileged:
+        for i, path in enumerate(under_tmp()):
+            args += ["--ro-bind", str(path), f"{STAGE}/{i}"]
     if kernels:
         args += ["--bind", str(kernels), KERNELS]
     if kernel_dir:

@@ -30,12 +30,18 @@ import signal
 import socket
 import struct
 import sys
+from pathlib import Path
+
+from . import outer
 
 MAX_REQUEST = 4 << 20  # bytes: a connection file, an environment and one notebook
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_REMOUNT = 1, 32
+#: The folders of the environment that lie in /tmp, also seen at outer.STAGE/<i>.
+STAGED = [Path(p) for p in outer.under_tmp()]
 PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 38, 4
 LIMITS = {"memory_mb": resource.RLIMIT_DATA, "nproc": resource.RLIMIT_NPROC,
           "fsize_mb": resource.RLIMIT_FSIZE, "cpu_seconds": resource.RLIMIT_CPU,
@@ -53,6 +59,14 @@ def _check(result, what):
 def _mount(source, target, fstype, flags, data=None):
     enc = (lambda s: s.encode() if s is not None else None)
     _check(_libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
+
+
+def _make_dirs(path):
+    """``path`` and its missing parents, root's and world-traversable (0755)."""
+    missing = [p for p in [path, *path.parents] if not p.exists()]
+    for p in reversed(missing):
+        os.mkdir(p)
+        os.chmod(p, 0o755)
 
 
 def send(sock, message):
@@ -216,6 +230,10 @@ def _init(request):
         tmp = f"size={int(limits.get('tmp_mb', 256))}m"
         # A fresh /tmp also hides the folder of every kernel and the zygote's socket.
         _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"{tmp},mode=1777")
+        for i, path in enumerate(STAGED):  # the environment, if it lies in /tmp
+            _make_dirs(path)
+            _mount(f"{outer.STAGE}/{i}", str(path), None, MS_BIND | MS_REC)
+            _mount(None, str(path), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
         _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"{tmp},mode=1777")
         _mount("tmpfs", request["home"], "tmpfs", MS_NOSUID | MS_NODEV,
                f"{tmp},mode=0700,uid={uid},gid={gid}")
