@@ -23,3 +23,12 @@ def test_every_notebook_gets_a_forced_cpu_path():
     names = [f"{i:02d}_x.ipynb" for i in range(10)]
     assert {cpu_path(n) for n in names} == {"default", "avx2"}
     assert cpu_path("a/07_x.ipynb") == cpu_path("b/07_x.ipynb")
+
+
+def test_hidden_values_compare_within_the_graders_own_tolerance():
+    """A hidden value near 0 may drift by its atol (as the grader allows), never beyond."""
+    assert numbers_close('{"atol": 0.0001, "value": [0.00081]}',
+                         '{"atol": 0.0001, "value": [0.00079]}', atol=1e-4)
+    assert not numbers_close('{"atol": 0.0001, "value": [0.00081]}',
+                             '{"atol": 0.0001, "value": [0.00079]}')
+    assert not numbers_close('{"value": [0.0012]}', '{"value": [0.0010]}', atol=1e-4)
