@@ -268,12 +268,12 @@ def check(report, *, root, course, student, mounts, readonly, writable, others, 
             continue
         if kind == "unlistable" or extra == "unreadable":
             continue  # the student cannot read it
-        if path.startswith(("/tmp/", "/dev/shm/", "/run/")):
+        mount = mount_of(path)  # a bind may lie in /tmp too (a course cloned there)
+        if mount is None and path.startswith(("/tmp/", "/dev/shm/", "/run/")):
             if kind == "f":
                 to_read.append((path, base64.b64decode(extra or "")))
                 deep.add(path)
             continue
-        mount = mount_of(path)
         if mount is None:
             if path not in skeleton and not (kind == "l" and path.count("/") == 1):
                 problems.append(f"{path} should not be visible at all")
