@@ -277,7 +277,7 @@ def hypothesis(x, W, b):
     # --- carrying hidden tests into feedback ----------------------------------------------
     Robust("leaks_into_feedback", "prints and raises the hidden test's code and the caller's "
            "locals from inside a hidden test", costs=["correct_gd_step"],
-           secrets=["BEGIN HIDDEN", "gd_step_W", "torch.tensor([0.8])", "lr=0.05",
+           secrets=["BEGIN HIDDEN", "gd_step_W", "torch.tensor([0.8])", "lr=1.5",
                     "data.line(12"],
            replace={"gd_step": '''
 import inspect
