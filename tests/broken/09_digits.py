@@ -207,8 +207,6 @@ def train_epoch(model, loader, optimizer):
     Broken("train_epoch", why="the sum of the batch costs instead of their mean",
            says="the sum of the batch costs instead of their mean gives",
            code=_train_epoch(result="sum(costs)")),
-    Broken("fit", why="choosing the best epoch by the training cost", says="VALIDATION cost",
-           code=_fit(cost="history['train'][-1]")),
     Broken("fit", why="a best cost that starts at 0 instead of float('inf') (no epoch beats it)",
            says="best_state is a NoneType", code=_fit(start="0.0")),
     Broken("confusion_matrix", why="float counts instead of torch.int64", says="torch.int64", code='''
@@ -229,6 +227,10 @@ def confusion_matrix(y_true, y_pred, num_classes):
 #: (the `says` phrases hold) but not yet part of BROKEN: every case costs a recorded notebook
 #: in the build and a graded one in CI. Move them into BROKEN when the build has time for them.
 MORE = [
+    # On the hidden tie case its weights are those of the state_dict-without-a-copy
+    # mistake, so the grader would name that one: it needs a case of its own first.
+    Broken("fit", why="choosing the best epoch by the training cost", says="VALIDATION cost",
+           code=_fit(cost="history['train'][-1]")),
     # Part 1: split_indices
     Broken("split_indices", why="int(fraction * n) for the last part too, which loses examples",
            says="the last part must take all the rest", code='''
