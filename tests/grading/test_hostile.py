@@ -24,14 +24,16 @@ ROOT = nbtools.ROOT
 HOSTILE = ["02_linear_regression", "07_logistic_regression"]
 CASES = {aid: robust.load(ROOT / "tests" / "robust" / f"{aid}.py") for aid in HOSTILE}
 PARAMS = [(aid, case) for aid, cases in CASES.items() for case in cases]
-UIDS = (63000, 200)  # a range of sandbox uids of its own: no other test's kernels in it
-LIMITS = f"""
+#: Each run (pipeline x assignment) has sandbox uids of its own, so that runs going on side
+#: by side never see each other's kernels as processes left behind.
+UID_BASE, UID_COUNT = 63000, 200
+LIMITS = """
 c.Execute.timeout = 10
 c.SandboxedExecute.notebook_timeout = 60
 c.SandboxKernelManager.memory_mb = 1024
 c.SandboxKernelManager.nproc = 64
-c.SandboxKernelManager.uid_base = {UIDS[0]}
-c.SandboxKernelManager.uid_count = {UIDS[1]}
+c.SandboxKernelManager.uid_base = {base}
+c.SandboxKernelManager.uid_count = {count}
 """
 
 pytestmark = pytest.mark.slow
@@ -46,8 +48,8 @@ def tree_digest(folder):
     return h.hexdigest()
 
 
-def sandbox_processes():
-    """Processes running as a uid of the sandbox range (left behind by a kernel)."""
+def sandbox_processes(base):
+    """Processes running as a uid of a run's sandbox range (left behind by a kernel)."""
     found = []
     for pid in os.listdir("/proc"):
         try:
@@ -55,28 +57,27 @@ def sandbox_processes():
                 uid = int(next(ln for ln in f if ln.startswith("Uid:")).split()[1])
         except (OSError, StopIteration, ValueError):
             continue
-        if UIDS[0] <= uid < UIDS[0] + UIDS[1]:
+        if base <= uid < base + UID_COUNT:
             found.append(pid)
     return found
 
 
-def wait_no_processes(limit=15):
+def wait_no_processes(base, limit=15):
     """The sandbox processes still there after ``limit`` seconds (empty once all are gone)."""
     deadline = time.monotonic() + limit
-    while (left := sandbox_processes()) and time.monotonic() < deadline:
+    while (left := sandbox_processes(base)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
 
 
-def snapshot(course):
+def snapshot(course, aid):
     """Everything a case must not change."""
     with course.gradebook() as gb:
         cells = sorted((c.notebook.assignment.name, c.name, c.source, c.checksum)
-                       for a in HOSTILE for nb in gb.find_assignment(a).notebooks
-                       for c in nb.source_cells)
-        bystander = {a: [(g.name, g.score, g.extra_credit, g.manual_score)
-                         for nb in gb.find_submission(a, "bystander").notebooks
-                         for g in nb.grades] for a in HOSTILE}
+                       for nb in gb.find_assignment(aid).notebooks for c in nb.source_cells)
+        bystander = [(g.name, g.score, g.extra_credit, g.manual_score)
+                     for nb in gb.find_submission(aid, "bystander").notebooks
+                     for g in nb.grades]
     return {"source": tree_digest(course.folder("source")),
             "config": (course.root / "nbgrader_config.py").read_bytes(),
             "cells": cells, "bystander": bystander,
@@ -88,21 +89,21 @@ def feedback_pages(course, student, aid):
     return " ".join(p.read_text() for p in folder.glob("*.html")) if folder.is_dir() else ""
 
 
-def collect(course):
-    """{(aid, case): (cell scores, feedback text)} of every case."""
+def collect(course, aid):
+    """{case: (cell scores, feedback text)} of every case of ``aid``."""
     out = {}
-    for aid, case in PARAMS:
+    for case in CASES[aid]:
         try:
             cells = course.cell_scores(case.name, aid)
         except Exception:  # noqa: BLE001 - no submission row: nothing was graded
             cells = {}
-        out[(aid, case.name)] = (cells, feedback_pages(course, case.name, aid))
+        out[case.name] = (cells, feedback_pages(course, case.name, aid))
     return out
 
 
-def feedback(course):
+def feedback(course, aid):
     """nbgrader's generate_feedback, afresh, for the cases that hide secrets."""
-    for aid, case in PARAMS:
+    for case in CASES[aid]:
         if case.secrets:
             shutil.rmtree(course.folder("feedback", case.name, aid), ignore_errors=True)
             proc = run([sys.executable, "-m", "nbgrader", "generate_feedback", aid, "--student",
@@ -116,36 +117,35 @@ def run(cmd, course):
                           timeout=900)
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """The hostile class graded by the engine, then again by plain nbgrader."""
-    course = new_course(tmp_path_factory.mktemp("hostile") / "course", ROOT, HOSTILE)
+def graded_class(pipeline, aid, uid_base, folder):
+    """The hostile class of ``aid`` graded by ``pipeline``: the engine or plain nbgrader.
+
+    An honest bystander is graded first; then every case is submitted and the whole class
+    graded (plain nbgrader regrades the bystander too).
+    """
+    course = new_course(folder / "course", ROOT, [aid])
     with open(course.root / "nbgrader_config.py", "a") as f:
-        f.write(LIMITS)
-    for aid in HOSTILE:
-        write_submission(course.root, "bystander", aid)
-    grade = [sys.executable, "-m", "torchcourse", "grade", "--course", str(course.root),
-             "-j", "2", "--no-report", "--no-feedback"]
-    proc = run(grade, course)
+        f.write(LIMITS.format(base=uid_base, count=UID_COUNT))
+    write_submission(course.root, "bystander", aid)
+    if pipeline == "engine":
+        cmd = [sys.executable, "-m", "torchcourse", "grade", aid, "--course", str(course.root),
+               "-j", "2", "--no-report", "--no-feedback"]
+        first = cmd
+    else:
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", aid, "--force"]
+        first = cmd[:-1] + ["--student", "bystander"]
+    proc = run(first, course)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    before = snapshot(course)
-    for aid, case in PARAMS:
+    before = snapshot(course, aid)
+    for case in CASES[aid]:
         robust.write(course.root, case.name, aid, case)
-    proc = run(grade, course)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    feedback(course)
-    engine = collect(course)
-    records = {(r.assignment, r.student): r for r in Ledger(course).all()}
-    left_engine = wait_no_processes()
-    after_engine = snapshot(course)
-    for aid in HOSTILE:  # plain nbgrader regrades every submission, the bystander too
-        run([sys.executable, "-m", "nbgrader", "autograde", aid, "--force"], course)
-    feedback(course)
-    plain = collect(course)
-    left_plain = wait_no_processes()
-    return {"engine": engine, "plain": plain, "records": records, "before": before,
-            "after": {"engine": after_engine, "plain": snapshot(course)},
-            "left": {"engine": left_engine, "plain": left_plain}}
+    proc = run(cmd, course)
+    if pipeline == "engine":  # plain nbgrader may fail on a hostile notebook; the engine never
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    feedback(course, aid)
+    return {"cases": collect(course, aid), "left": wait_no_processes(uid_base),
+            "records": {r.student: r for r in Ledger(course).all()},
+            "before": before, "after": snapshot(course, aid)}
 
 
 def test_there_are_enough_cases_on_two_assignments():
@@ -155,40 +155,77 @@ def test_there_are_enough_cases_on_two_assignments():
         assert len({c.name for c in cases}) == len(cases), aid
 
 
-@pytest.mark.parametrize("pipeline", ["engine", "plain"])
-@pytest.mark.parametrize("aid, case", PARAMS, ids=[f"{a[:2]}-{c.name}" for a, c in PARAMS])
-def test_case_loses_exactly_its_parts(graded, pipeline, aid, case):
-    """0 on the attacked parts, full marks on every other; no secret in its feedback."""
-    cells, page = graded[pipeline][(aid, case.name)]
-    parts = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-             for p in nbtools.notebooks(ROOT / "source" / aid) for c in nbtools.read(p).cells
-             if c.metadata.get("nbgrader", {}).get("grade")}
-    for gid, points in parts.items():
-        score = (cells.get(gid) or (0, points))[0] or 0
-        want = 0 if case.costs == robust.ALL or gid in case.costs else points
-        assert score == want, f"{pipeline}: {case.why}: {gid} got {score}, should get {want}"
-    for secret in case.secrets:
-        assert secret not in page, f"{pipeline}: the feedback of {case.name} shows {secret!r}"
+def pytest_generate_tests(metafunc):
+    """The cases of the class's assignment (those the report must flag, for that test)."""
+    if "case" in metafunc.fixturenames and metafunc.cls is not None:
+        cases = CASES[metafunc.cls.aid]
+        if metafunc.function.__name__ == "test_flagged_with_the_reason":
+            cases = [c for c in cases if c.flag]
+        metafunc.parametrize("case", cases, ids=[c.name for c in cases])
 
 
-@pytest.mark.parametrize("aid, case", [(a, c) for a, c in PARAMS if c.flag],
-                         ids=[f"{a[:2]}-{c.name}" for a, c in PARAMS if c.flag])
-def test_flagged_with_the_reason(graded, aid, case):
-    """The report names what happened (limits, deleted, moved or pasted cells, dead kernels)."""
-    record = graded["records"][(aid, case.name)]
-    assert record.final and any(case.flag in f for f in record.flags), (case.why, record.flags)
+class HostileRun:
+    """One assignment's hostile class through one pipeline; subclasses set the three.
+
+    Each run is a class of its own, so that pytest-xdist spreads the runs over its
+    processes."""
+    pipeline = aid = None
+    uid_base = UID_BASE
+
+    @pytest.fixture(scope="class")
+    def graded(self, tmp_path_factory):
+        folder = tmp_path_factory.mktemp(f"hostile-{self.pipeline}-{self.aid[:2]}")
+        return graded_class(self.pipeline, self.aid, self.uid_base, folder)
+
+    def test_case_loses_exactly_its_parts(self, graded, case):
+        """0 on the attacked parts, full marks on every other; no secret in its feedback."""
+        cells, page = graded["cases"][case.name]
+        parts = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+                 for p in nbtools.notebooks(ROOT / "source" / self.aid)
+                 for c in nbtools.read(p).cells if c.metadata.get("nbgrader", {}).get("grade")}
+        for gid, points in parts.items():
+            score = (cells.get(gid) or (0, points))[0] or 0
+            want = 0 if case.costs == robust.ALL or gid in case.costs else points
+            assert score == want, (f"{self.pipeline}: {case.why}: {gid} got {score}, "
+                                   f"should get {want}")
+        for secret in case.secrets:
+            assert secret not in page, (f"{self.pipeline}: the feedback of {case.name} shows "
+                                        f"{secret!r}")
+
+    def test_nothing_outside_the_submissions_changed(self, graded):
+        """The bystander's grades and files, source/, nbgrader_config.py and test cells."""
+        before, after = graded["before"], graded["after"]
+        for key in before:
+            assert after[key] == before[key], f"{self.pipeline}: {key} changed"
+        assert not os.path.exists("/tmp/rewrote-grades")
+
+    def test_no_process_outlives_the_run(self, graded):
+        """Nothing a kernel started (new sessions, double forks, fork bombs) is left running."""
+        assert graded["left"] == [], f"{self.pipeline}: processes left: {graded['left']}"
 
 
-@pytest.mark.parametrize("pipeline", ["engine", "plain"])
-def test_nothing_outside_the_submissions_changed(graded, pipeline):
-    """The bystander's grades and files, source/, nbgrader_config.py and test cells: unchanged."""
-    before, after = graded["before"], graded["after"][pipeline]
-    for key in before:
-        assert after[key] == before[key], f"{pipeline}: {key} changed"
-    assert not os.path.exists("/tmp/rewrote-grades")
+class EngineRun(HostileRun):
+    pipeline = "engine"
+
+    def test_flagged_with_the_reason(self, graded, case):
+        """The report names what happened (limits, deleted, moved or pasted cells, dead
+        kernels)."""
+        record = graded["records"][case.name]
+        assert record.final and any(case.flag in f for f in record.flags), (case.why,
+                                                                           record.flags)
 
 
-@pytest.mark.parametrize("pipeline", ["engine", "plain"])
-def test_no_process_outlives_the_run(graded, pipeline):
-    """Nothing a kernel started (new sessions, double forks, fork bombs) is left running."""
-    assert graded["left"][pipeline] == [], f"{pipeline}: processes left: {graded['left'][pipeline]}"
+class TestEngine02(EngineRun):
+    aid, uid_base = "02_linear_regression", UID_BASE
+
+
+class TestPlain02(HostileRun):
+    pipeline, aid, uid_base = "plain", "02_linear_regression", UID_BASE + UID_COUNT
+
+
+class TestEngine07(EngineRun):
+    aid, uid_base = "07_logistic_regression", UID_BASE + 2 * UID_COUNT
+
+
+class TestPlain07(HostileRun):
+    pipeline, aid, uid_base = "plain", "07_logistic_regression", UID_BASE + 3 * UID_COUNT
