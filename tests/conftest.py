@@ -7,13 +7,6 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))  # test modules import helpers by name
 
 
-def pytest_xdist_auto_num_workers(config):
-    """`-n auto`: one test process more than cores. Much of a test's time is spent waiting
-    (kernels starting, time limits running out, a browser, a database server); a third
-    process on two cores fills those waits."""
-    return (os.cpu_count() or 1) + 1
-
-
 @pytest.fixture(scope="session")
 def dask_client():
     """One dask worker (a thread of this test process) that grades for every test here.
