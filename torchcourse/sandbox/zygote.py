@@ -30,7 +30,6 @@ import signal
 import socket
 import struct
 import sys
-from pathlib import Path
 
 from . import outer
 
@@ -41,7 +40,7 @@ CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 MS_RDONLY, MS_REMOUNT = 1, 32
 #: The folders of the environment that lie in /tmp, also seen at outer.STAGE/<i>.
-STAGED = [Path(p) for p in outer.under_tmp()]
+STAGED = outer.under_tmp()
 PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 38, 4
 LIMITS = {"memory_mb": resource.RLIMIT_DATA, "nproc": resource.RLIMIT_NPROC,
           "fsize_mb": resource.RLIMIT_FSIZE, "cpu_seconds": resource.RLIMIT_CPU,
