@@ -3,7 +3,6 @@
 Set TORCHCOURSE_ONLY=01_autograd,02_linear_regression to test only some assignments
 while working on them (CI always tests all).
 """
-import math
 import os
 
 from torchcourse import nbtools
@@ -21,32 +20,38 @@ LIMITS = dict(timeout=10, notebook_timeout=90, memory_mb=1024)
 def broken_rounds(cases):
     """Share the broken cases out into few submissions that still prove isolation.
 
-    Parts (answer cells) are numbered in binary; for each bit there is a round breaking
-    the parts whose bit is 0 and one breaking those whose bit is 1. So for any two parts
-    A and C some round breaks A and leaves C intact: a mistake in A that leaked into C
-    would show. Each round uses the next case of each part it breaks; cases left over
-    get rounds of their own, one case per part, never every part at once. Returns lists of
-    case indices.
+    Each round breaks every part (answer cell) but one, with the next case of each part it
+    breaks; each part is left intact in a round of its own, where all the others are broken,
+    so for any two parts A and C some round breaks A and leaves C intact: a mistake in A
+    that leaked into C would show. Rounds beyond one per part leave intact the parts with
+    the fewest cases, until every case is submitted. Returns lists of case indices.
     """
     parts = list(dict.fromkeys(b.cell for b in cases))
     todo = {part: [i for i, b in enumerate(cases) if b.cell == part] for part in parts}
+    if len(parts) < 2:
+        return [[i] for part in parts for i in todo[part]]
+    n = max(len(parts), max(map(len, todo.values())) + 1)
+    while True:
+        intact = list(parts)
+        spare = {part: n - 1 - len(todo[part]) for part in parts}  # more rounds it may sit out
+        for _ in range(n - len(parts)):
+            part = max(parts, key=spare.get)
+            if spare[part] <= 0:
+                break
+            intact.append(part)
+            spare[part] -= 1
+        else:
+            break
+        n += 1
     seen = {part: 0 for part in parts}
     rounds = []
-    for bit in range(max(1, math.ceil(math.log2(max(len(parts), 2))))):
-        for value in (0, 1):
-            members = []
-            for k, part in enumerate(parts):
-                if (k >> bit) & 1 == value:
-                    members.append(todo[part][seen[part] % len(todo[part])])
-                    seen[part] += 1
-            if members:
-                rounds.append(members)
-    left = {part: todo[part][seen[part]:] for part in parts}
-    while any(left.values()):
-        ready = [part for part in parts if left[part]]
-        if len(ready) == len(parts) > 1:
-            ready = ready[:-1]  # leave a part intact: the round must show nothing else is lost
-        rounds.append([left[part].pop(0) for part in ready])
+    for kept in intact:
+        members = []
+        for part in parts:
+            if part != kept:
+                members.append(todo[part][seen[part] % len(todo[part])])
+                seen[part] += 1
+        rounds.append(members)
     return rounds
 
 
