@@ -8,7 +8,6 @@ import pytest
 from helpers import IDS, ROOT
 
 from torchcourse import build, judge, nbtools, refs
-from torchcourse.preprocessors import grade_id
 
 pytestmark = pytest.mark.slow
 
@@ -42,16 +41,6 @@ class GeneratedAssignment:
                 received = {e["key"]: [e] for e in entries}
                 verdict = judge.judge_cell(refs.cell_entries(current, nb, gid), received)
                 assert verdict.passed, verdict.messages
-
-    def test_release_fails_every_test_cell(self):
-        """The release as downloaded fails every test cell (its answers are stubs)."""
-        for path in nbtools.notebooks(ROOT / "release" / self.aid):
-            nb = nbtools.execute(nbtools.read(path), path.parent, allow_errors=True,
-                                 sandbox=True)
-            passing = [grade_id(c) for c in nb.cells
-                       if c.metadata.get("nbgrader", {}).get("grade")
-                       and not any(o.output_type == "error" for o in c.outputs)]
-            assert passing == [], f"{path.name}: {passing} pass without an answer"
 
 
 for _aid in IDS:

@@ -67,9 +67,16 @@ class GradedAssignment:
         assert cells and not lost, f"{self.aid}: the reference solution loses points in {lost}"
 
     def test_untouched_release_gets_zero(self, course):
-        """The release notebook as downloaded earns nothing."""
+        """The release as downloaded earns nothing, and every test cell fails in the kernel too."""
         score, max_score = course.scores()[("blank", self.aid)]
         assert max_score > 0 and score == 0, f"untouched release scored {score}/{max_score}"
+        graded = [c for p in nbtools.notebooks(course.folder("autograded", "blank", self.aid))
+                  for c in nbtools.read(p).cells if c.metadata.get("nbgrader", {}).get("grade")]
+        passing = [c.metadata["nbgrader"]["grade_id"] for c in graded
+                   if not any(o.output_type == "error" and o.ename != HIDDEN_FAILED
+                              for o in c.get("outputs", []))]
+        assert graded and passing == [], (f"{self.aid}: the visible checks of {passing} pass "
+                                          "without an answer")
 
     def test_broken_part_scores_zero_and_says_why(self, course, case):
         """A typical mistake in one part costs all that part's points, with a message naming it."""

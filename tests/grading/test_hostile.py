@@ -129,7 +129,7 @@ def graded_class(pipeline, aid, uid_base, folder):
     write_submission(course.root, "bystander", aid)
     if pipeline == "engine":
         cmd = [sys.executable, "-m", "torchcourse", "grade", aid, "--course", str(course.root),
-               "-j", "2", "--no-report", "--no-feedback"]
+               "-j", "1", "--no-report", "--no-feedback"]
         first = cmd
     else:
         cmd = [sys.executable, "-m", "nbgrader", "autograde", aid, "--force"]
