@@ -160,15 +160,20 @@ def copy_course(root, dest, python=sys.executable):
 
 
 def check_readable_by_all(path):
-    """Raise RuntimeError unless every user can reach ``path`` (each parent o+x, itself o+r)."""
-    path = Path(path).resolve()
-    for parent in [*reversed(path.parents), path]:
-        mode = os.stat(parent).st_mode
-        need = stat.S_IXOTH | (stat.S_IROTH if parent == path else 0)
-        if mode & need != need:
-            raise RuntimeError(
-                f"students' servers cannot use {path}: {parent} is mode {oct(mode & 0o7777)}; "
-                "the course's environment must be readable by every user (o+rx)")
+    """Raise RuntimeError unless every user can reach ``path`` (each parent o+x, itself o+r).
+
+    Both the path as given and where its symlinks lead: a virtual environment's python is a
+    link to the system's, but its packages lie beside the link.
+    """
+    for target in dict.fromkeys([Path(os.path.abspath(path)), Path(path).resolve()]):
+        for parent in [*reversed(target.parents), target]:
+            mode = os.stat(parent).st_mode
+            need = stat.S_IXOTH | (stat.S_IROTH if parent == target else 0)
+            if mode & need != need:
+                raise RuntimeError(
+                    f"students' servers cannot use {target}: {parent} is mode "
+                    f"{oct(mode & 0o7777)}; the course's environment must be readable by "
+                    "every user (o+rx)")
 
 
 @dataclass
