@@ -31,18 +31,15 @@ def broken_rounds(cases):
     if len(parts) < 2:
         return [[i] for part in parts for i in todo[part]]
     n = max(len(parts), max(map(len, todo.values())) + 1)
-    while True:
-        intact = list(parts)
-        spare = {part: n - 1 - len(todo[part]) for part in parts}  # more rounds it may sit out
-        for _ in range(n - len(parts)):
-            part = max(parts, key=spare.get)
-            if spare[part] <= 0:
-                break
-            intact.append(part)
-            spare[part] -= 1
-        else:
-            break
+    spare = {part: n - 1 - len(todo[part]) for part in parts}  # more rounds it may sit out
+    while sum(spare.values()) < n - len(parts):  # too few to fill the extra rounds
         n += 1
+        spare = {part: v + 1 for part, v in spare.items()}
+    intact = list(parts)
+    for _ in range(n - len(parts)):
+        part = max(parts, key=spare.get)
+        intact.append(part)
+        spare[part] -= 1
     seen = {part: 0 for part in parts}
     rounds = []
     for kept in intact:
