@@ -12,6 +12,7 @@
 - feedback: nbgrader's GetGrades, ``HiddenTestsFeedback`` (hidden code becomes a note, and a
   test cell shows the grader's messages, never text its kernel produced), and the CSS.
 """
+import os
 import re
 import resource
 import signal
@@ -162,7 +163,7 @@ class SandboxedExecute(Execute):
         from jupyter_client.manager import AsyncKernelManager
         from nbclient import NotebookClient
 
-        from .sandbox import SandboxKernelManager
+        from .sandbox import SandboxKernelManager, outer
 
         NotebookClient.__init__(self, nb, km)
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
@@ -175,7 +176,8 @@ class SandboxedExecute(Execute):
         self._probing = None
         self._output_bytes = 0
         self._output_dropped = False
-        kwargs = {} if self.sandbox else {"preexec_fn": self._limit_memory}
+        kwargs = {} if self.sandbox else {"preexec_fn": self._limit_memory,
+                                          "env": {**outer.THREADS, **os.environ}}
         with self.setup_kernel(**kwargs):
             provisioner = self.km.provisioner
             info_msg = self.wait_for_reply(self.kc.kernel_info())

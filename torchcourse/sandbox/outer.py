@@ -117,12 +117,19 @@ def command(python_args, *, kernels=None, kernel_dir=None, privileged, tmp_mb=25
     return args + ["--", str(Path(sys.executable)), "-P", *python_args]
 
 
+#: Threads of torch's pools (OpenMP, MKL, OpenBLAS) per kernel, unless the grader sets its
+#: own: the grader runs a kernel per core, and pools that outnumber the cores spin. (An 08
+#: notebook took 10 s instead of 2 on a machine whose two cores were busy, and timed out.)
+THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def environment(extra=None):
     """The environment a sandboxed process starts with: nothing of the grader's own."""
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": HOME,
            "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
            "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
            "XDG_CACHE_HOME": "/tmp/cache", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONNOUSERSITE": "1"}
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONNOUSERSITE": "1",
+           **THREADS}
     env.update(extra or {})
     return env
