@@ -137,3 +137,47 @@ def test_a_grader_that_is_not_root_sandboxes_its_kernels_too():
     f = json.loads(proc.stdout.strip().splitlines()[-1])
     assert f["cwd"] == "/home/student" and f["pid"] < 10 and f["home"] == []
     assert not f["course"] and not f["network"] and not f["package_writable"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="zygotes fork kernels as root only")
+def test_the_machines_graders_share_a_zygote_that_retires_when_idle(monkeypatch):
+    """Another process forks from the same zygote; one that retired or died is replaced."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from torchcourse.sandbox import kernel
+
+    monkeypatch.setattr(kernel, "IDLE", 2)
+    monkeypatch.setenv("PYTHONHASHSEED", "4321")  # a key, and so a zygote, of this test's own
+    env = {k: os.environ[k] for k in kernel.PASSTHROUGH if k in os.environ}  # as a kernel's
+    key = (tuple(env.get(k) for k in kernel.ZYGOTE_KEY), 256)
+
+    def kernel_sees_the_key():
+        return run(["import os; print(os.environ['PYTHONHASHSEED'])"]).cells[0].outputs[0].text
+
+    first = kernel.Zygote.shared(env, 256)
+    try:
+        assert first.proc is not None and kernel_sees_the_key() == "4321\n"
+        other = subprocess.run(
+            [sys.executable, "-c", f"from torchcourse.sandbox.kernel import Zygote; "
+             f"z = Zygote.shared({env!r}, 256); print(z.kernels, z.proc)"],
+            capture_output=True, text=True, timeout=60)
+        assert other.stdout.split() == [str(first.kernels), "None"], other.stderr[-2000:]
+        first.proc.wait(30)  # idle for 2 s: it retires, its socket goes with it
+        assert not first.socket.exists()
+        assert kernel_sees_the_key() == "4321\n"  # a new zygote, started by the next kernel
+        second = kernel.Zygote._shared[key]
+        assert second is not first and second.proc.poll() is None
+        os.killpg(second.proc.pid, signal.SIGKILL)  # died: its socket is left behind
+        second.proc.wait()
+        assert second.socket.exists()
+        time.sleep(0.1)
+        assert kernel_sees_the_key() == "4321\n"
+    finally:
+        for z in list(kernel.Zygote._shared.values()):
+            if z.kernels.name == first.kernels.name:
+                z.close(stop=True)
+        kernel.Zygote._shared = {k: z for k, z in kernel.Zygote._shared.items()
+                                 if z.kernels != first.kernels}

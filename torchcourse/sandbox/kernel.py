@@ -5,13 +5,15 @@ nbgrader's Execute and nbval drive it as any other. Its kernels talk over IPC so
 folder of their own (there is no network in the sandbox), get a private copy of one
 notebook if asked, and run within limits (memory, processes, file size, CPU time).
 
-As root, kernels are forked from a shared zygote (``zygote.py``) that has imported torch
-once: each gets its own namespaces and its own uid from a pool, and starts in a fraction
-of a second. Otherwise each kernel gets a sandbox of its own (bubblewrap makes a user
-namespace) and starts as a normal Python process does.
+As root, kernels are forked from a zygote (``zygote.py``) that has imported torch once, one
+per environment that the machine's grading processes share: each kernel gets its own
+namespaces and its own uid from a pool, and starts in a fraction of a second. Otherwise
+each kernel gets a sandbox of its own (bubblewrap makes a user namespace) and starts as a
+normal Python process does.
 """
 import asyncio
 import atexit
+import contextlib
 import fcntl
 import json
 import os
@@ -19,6 +21,7 @@ import select
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -29,7 +32,7 @@ from traitlets import Bool, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
 from . import outer
-from .zygote import receive, send
+from .zygote import LOCK, receive, send
 
 #: Variables of the grader's environment a kernel may see (all others are dropped).
 PASSTHROUGH = ["ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -70,37 +73,139 @@ class UidPool:
         os.close(fd)
 
 
+#: Where the zygotes shared by the machine's graders live: root's, only root may connect.
+MACHINE = Path("/run/torchcourse")
+#: Seconds a shared zygote waits without a kernel before it exits.
+IDLE = 60
+
+
+def machine_folder(env, tmp_mb):
+    """The folder of the machine's zygote for ``env``: one per Python, package and key."""
+    import hashlib
+
+    h = hashlib.sha256(repr([sys.executable, tmp_mb, [env.get(k) for k in ZYGOTE_KEY],
+                             [str(p) for p in outer.python_paths()]]).encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):  # an edited package gets a zygote of its own
+        st = path.stat()
+        h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    MACHINE.mkdir(mode=0o711, exist_ok=True)
+    st = MACHINE.stat()
+    if st.st_uid != os.geteuid() or st.st_mode & 0o022:
+        raise outer.SandboxUnavailable(f"{MACHINE} must be root's and writable only by root")
+    folder = MACHINE / f"zygote-{h.hexdigest()[:16]}"
+    for old in MACHINE.glob("zygote-*"):  # the folders of zygotes gone (an older package)
+        if old != folder:
+            _remove_if_gone(old)
+    folder.mkdir(mode=0o711, exist_ok=True)
+    return folder
+
+
+def _remove_if_gone(folder):
+    """Remove a zygote's folder unless it runs or is starting (its lock is held then)."""
+    try:
+        fd = os.open(folder / LOCK, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if not _answers(folder / "zygote.sock") and not list(folder.glob("k*")):
+            shutil.rmtree(folder, ignore_errors=True)
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class _Locked:
+    """The lock beside a shared zygote's socket, held while a kernel starts (or it starts)."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / LOCK
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+
+def _answers(path):
+    """Whether a zygote listens on the socket ``path``."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
 class Zygote:
-    """One running zygote: its bubblewrap process, socket and host folder of kernel folders."""
+    """One running zygote: its socket and the host folder of its kernels' socket folders.
+
+    ``Zygote.shared`` gives the machine's zygote for an environment: every grading process
+    (as root) forks its kernels from it; the first to need it starts it, and it exits once
+    it has had no kernel for IDLE seconds. ``Zygote(env, tmp_mb)`` is one of this process's
+    own, stopped with ``close``.
+    """
 
     _shared = {}
     _lock = threading.Lock()
 
-    def __init__(self, env, tmp_mb):
-        self.kernels = Path(tempfile.mkdtemp(prefix="torchcourse-kernels-"))
+    def __init__(self, env, tmp_mb, folder=None):
+        self.machine = folder is not None
+        self.kernels = Path(folder or tempfile.mkdtemp(prefix="torchcourse-kernels-"))
         os.chmod(self.kernels, 0o711)
-        argv = outer.command(["-m", "torchcourse.sandbox", "--socket",
-                              f"{outer.KERNELS}/zygote.sock"],
-                             kernels=self.kernels, privileged=True, tmp_mb=tmp_mb)
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.socket = self.kernels / "zygote.sock"
+        args = ["-m", "torchcourse.sandbox", "--socket", f"{outer.KERNELS}/zygote.sock"]
+        if self.machine:
+            args += ["--idle", str(IDLE)]
+        argv = outer.command(args, kernels=self.kernels, privileged=True, tmp_mb=tmp_mb)
+        log = open(self.kernels / "zygote.log", "ab") if self.machine else None
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL if log else subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=log,
                                      env=outer.environment(env), start_new_session=True)
+        if log:
+            log.close()
         line = self.proc.stdout.readline()
         if line.strip() != b"ready":
-            self.close()
+            self.close(stop=True)
             raise outer.SandboxUnavailable(
                 "the sandbox's zygote did not start (see the messages above); "
                 "`--no-sandbox` grades without it, which is unsafe")
-        self.socket = self.kernels / "zygote.sock"
+        self.proc.stdout.close()
 
     @classmethod
-    def shared(cls, env, tmp_mb):
-        """The zygote of this process for ``env`` (started on first use)."""
-        key = tuple(env.get(k) for k in ZYGOTE_KEY)
+    def _attach(cls, folder):
+        z = cls.__new__(cls)
+        z.machine, z.kernels, z.proc = True, Path(folder), None
+        z.socket = z.kernels / "zygote.sock"
+        return z
+
+    @classmethod
+    def shared(cls, env, tmp_mb, stale=None):
+        """The machine's zygote for ``env``: this process's handle, or a new one if ``stale``
+        is the handle it has (that zygote went away)."""
+        key = (tuple(env.get(k) for k in ZYGOTE_KEY), tmp_mb)
         with cls._lock:
             z = cls._shared.get(key)
-            if z is None or z.proc.poll() is not None:
-                z = cls._shared[key] = cls(env, tmp_mb)
+            if z is None or z is stale:
+                folder = machine_folder(env, tmp_mb)
+                with _Locked(folder):
+                    if _answers(folder / "zygote.sock"):
+                        z = cls._attach(folder)
+                    else:
+                        (folder / "zygote.sock").unlink(missing_ok=True)
+                        z = cls(env, tmp_mb, folder)
+                cls._shared[key] = z
             return z
+
+    def starting(self):
+        """Held while a kernel starts: a shared zygote does not retire meanwhile."""
+        return _Locked(self.kernels) if self.machine else contextlib.nullcontext()
 
     def new_kernel_dir(self, uid):
         """A socket folder for one kernel, owned by its uid."""
@@ -109,16 +214,23 @@ class Zygote:
         os.chmod(path, 0o700)
         return path
 
-    def close(self):
-        """Stop the zygote: every kernel it forked dies with its PID namespace."""
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
+    def close(self, stop=False):
+        """Stop this process's own zygote: every kernel it forked dies with its PID
+        namespace. A shared one (unless ``stop``) serves on until it is idle."""
+        if self.machine and not stop:
+            return
+        if self.proc is not None and self.proc.poll() is None:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            else:
+                self.proc.kill()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        shutil.rmtree(self.kernels, ignore_errors=True)
+        if not self.machine:
+            shutil.rmtree(self.kernels, ignore_errors=True)
 
     @classmethod
     def close_all(cls):
@@ -245,13 +357,7 @@ class SandboxProvisioner(LocalProvisioner):
             request["uid"] = self.uid
             os.chown(inside, self.uid, self.uid)
             os.chmod(inside, 0o600)
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.connect(str(self.zygote.socket))
-            send(sock, request)
-            started = receive(sock, limit=1024)
-            if not started or not started.get("started"):
-                raise RuntimeError("the sandbox could not start a kernel")
-            self.process = ForkedKernel(sock)
+            self.process = ForkedKernel(self._fork(request))
         else:
             argv = outer.command(["-m", "torchcourse.sandbox", "--single"],
                                  kernel_dir=self.kernel_dir, privileged=False, tmp_mb=km.tmp_mb)
@@ -265,6 +371,26 @@ class SandboxProvisioner(LocalProvisioner):
         self.pgid = None  # signals go to the kernel through the sandbox, never to a group
         self.cwd = kwargs.get("cwd")
         return self.connection_info
+
+    def _fork(self, request):
+        """The socket of a kernel the zygote forked for ``request`` (a new zygote if the
+        machine's went away)."""
+        for attempt in range(2):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                with self.zygote.starting():
+                    sock.connect(str(self.zygote.socket))
+                    send(sock, request)
+                    started = receive(sock, limit=1024)
+                if started and started.get("started"):
+                    return sock
+            except OSError:
+                pass
+            sock.close()
+            if not self.zygote.machine or attempt:
+                break
+            self.zygote = Zygote.shared(self.kernel_env, self.parent.tmp_mb, stale=self.zygote)
+        raise RuntimeError("the sandbox could not start a kernel")
 
     async def send_signal(self, signum):
         if self.process:
@@ -313,8 +439,8 @@ class _Sandboxed(LoggingConfigurable):
     cpu_seconds = Integer(900, help="CPU time of the kernel process, seconds.").tag(config=True)
     nofile = Integer(1024, help="Open files of the kernel process.").tag(config=True)
     tmp_mb = Integer(256, help="Size of each of the kernel's /tmp and home, MB.").tag(config=True)
-    shared = Bool(True, help="As root, fork kernels from one zygote shared by this process "
-                  "(fast); else a zygote per kernel.").tag(config=True)
+    shared = Bool(True, help="As root, fork kernels from the zygote the machine's graders "
+                  "share (fast); else a zygote per kernel.").tag(config=True)
     uid_base = Integer(61000, help="First uid of the kernels (as root).").tag(config=True)
     uid_count = Integer(2000, help="How many uids kernels take turns on.").tag(config=True)
     notebook = Unicode("", help="A notebook to copy into the kernel's home folder.")

@@ -2,7 +2,8 @@
 
 It runs inside bubblewrap (see ``outer.py``): a read-only view of the Python environment and
 the course package, no network, its own PID namespace, nothing of the course's files. Started
-with ``--socket``, it serves kernels until its standard input closes (its owner is gone):
+with ``--socket``, it serves kernels until its standard input closes (its owner is gone),
+or, shared by the machine's graders (``--idle``), until it has had no kernel for a while:
 
 - for each connection it forks at once; the child (never the zygote) reads the request, so
   one kernel's connection key never sits in the memory the next kernel is forked from;
@@ -25,15 +26,19 @@ import ctypes
 import json
 import os
 import resource
+import select
 import selectors
 import signal
 import socket
 import struct
 import sys
+import time
 
 from . import outer
 
 MAX_REQUEST = 4 << 20  # bytes: a connection file, an environment and one notebook
+#: The lock file beside a shared zygote's socket: held by a client starting a kernel.
+LOCK = "zygote.lock"
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -136,10 +141,19 @@ def preload():
         pass
     if threading.active_count() != 1:
         raise RuntimeError(f"{threading.active_count()} threads after preloading: cannot fork")
+    import gc
+
+    gc.collect()
+    gc.freeze()  # a kernel's collections skip (and so never copy) what every kernel shares
 
 
-def serve(path):
-    """Accept kernel requests on the Unix socket ``path`` until standard input closes."""
+def serve(path, idle=None):
+    """Accept kernel requests on the Unix socket ``path`` until standard input closes.
+
+    With ``idle`` (a zygote shared by the machine's graders, see kernel.py) standard input
+    is not watched: the zygote retires once no kernel of its has run for ``idle`` seconds
+    and it holds the lock (``LOCK`` beside the socket) that clients take to start one.
+    """
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -148,7 +162,9 @@ def serve(path):
     print("ready", flush=True)
     sel = selectors.DefaultSelector()
     sel.register(listener, selectors.EVENT_READ)
-    sel.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    if idle is None:
+        sel.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    children, last = set(), time.monotonic()
     while True:
         for key, _ in sel.select(timeout=1.0):
             if key.fileobj == sys.stdin.fileno():
@@ -156,20 +172,47 @@ def serve(path):
                     os._exit(0)  # the owner is gone: init then kills every kernel
                 continue
             conn, _ = listener.accept()
-            if os.fork() == 0:
+            pid = os.fork()
+            if pid == 0:
                 _child(listener, conn)  # never returns
+            children.add(pid)
             conn.close()
-        _reap()
+        _reap(children)
+        if children:
+            last = time.monotonic()
+        elif idle is not None and time.monotonic() - last > idle:
+            _retire(listener, path)
+            last = time.monotonic()  # a client held the lock: it is starting a kernel
 
 
-def _reap():
-    while True:
+def _retire(listener, path):
+    """Exit if no client is starting a kernel (they hold the lock while they do)."""
+    import fcntl
+
+    fd = os.open(os.path.join(os.path.dirname(path), LOCK), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    ready, _, _ = select.select([listener], [], [], 0)
+    if ready:  # connected just before the lock was ours: serve it first
+        os.close(fd)
+        return
+    os.unlink(path)
+    os._exit(0)  # the lock goes with this process
+
+
+def _reap(children):
+    while children:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
+            children.clear()
             return
         if pid == 0:
             return
+        children.discard(pid)
 
 
 def _child(listener, conn):
@@ -332,8 +375,10 @@ def main(argv=None):
         single()
     elif argv[:1] == ["--socket"] and len(argv) == 2:
         serve(argv[1])
+    elif argv[:1] == ["--socket"] and len(argv) == 4 and argv[2] == "--idle":
+        serve(argv[1], idle=float(argv[3]))
     else:
-        sys.exit("usage: python -m torchcourse.sandbox --socket PATH | --single")
+        sys.exit("usage: python -m torchcourse.sandbox --socket PATH [--idle SECONDS] | --single")
 
 
 if __name__ == "__main__":
