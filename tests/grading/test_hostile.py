@@ -14,6 +14,7 @@ import sys
 import time
 
 import pytest
+from helpers import grade
 
 from torchcourse import nbtools, robust
 from torchcourse.course import new_course
@@ -106,42 +107,44 @@ def feedback(course, aid):
     for case in CASES[aid]:
         if case.secrets:
             shutil.rmtree(course.folder("feedback", case.name, aid), ignore_errors=True)
-            proc = run([sys.executable, "-m", "nbgrader", "generate_feedback", aid, "--student",
+            proc = run_cli([sys.executable, "-m", "nbgrader", "generate_feedback", aid, "--student",
                         case.name, "--force"], course)
             assert proc.returncode == 0, proc.stderr[-2000:]
 
 
-def run(cmd, course):
+def run_cli(cmd, course):
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     return subprocess.run(cmd, cwd=course.root, env=env, capture_output=True, text=True,
                           timeout=900)
 
 
-def graded_class(pipeline, aid, uid_base, folder):
+def graded_class(pipeline, aid, uid_base, folder, client):
     """The hostile class of ``aid`` graded by ``pipeline``: the engine or plain nbgrader.
 
     An honest bystander is graded first; then every case is submitted and the whole class
-    graded (plain nbgrader regrades the bystander too).
+    graded (plain nbgrader regrades the bystander too). The engine is this test process's
+    `make grade` (its dask worker, grading process and zygote, which outlive the run: what a
+    case leaves behind would show), plain nbgrader the `nbgrader` command.
     """
     course = new_course(folder / "course", ROOT, [aid])
     with open(course.root / "nbgrader_config.py", "a") as f:
         f.write(LIMITS.format(base=uid_base, count=UID_COUNT))
     write_submission(course.root, "bystander", aid)
     if pipeline == "engine":
-        cmd = [sys.executable, "-m", "torchcourse", "grade", aid, "--course", str(course.root),
-               "-j", "1", "--no-report", "--no-feedback"]
-        first = cmd
+        run = grade(course.root, client, pairs=[("bystander", aid)])
+        assert [r.status for r in run.records.values()] == ["graded"], run.records
     else:
         cmd = [sys.executable, "-m", "nbgrader", "autograde", aid, "--force"]
-        first = cmd[:-1] + ["--student", "bystander"]
-    proc = run(first, course)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+        proc = run_cli(cmd[:-1] + ["--student", "bystander"], course)
+        assert proc.returncode == 0, proc.stderr[-3000:]
     before = snapshot(course, aid)
     for case in CASES[aid]:
         robust.write(course.root, case.name, aid, case)
-    proc = run(cmd, course)
-    if pipeline == "engine":  # plain nbgrader may fail on a hostile notebook; the engine never
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    if pipeline == "engine":  # the engine grades every case, whatever it does
+        run = grade(course.root, client, assignments=[aid])
+        assert not run.errors, [(r.student, r.reason) for r in run.errors]
+    else:  # plain nbgrader may fail on a hostile notebook
+        run_cli(cmd, course)
     feedback(course, aid)
     return {"cases": collect(course, aid), "left": wait_no_processes(uid_base),
             "records": {r.student: r for r in Ledger(course).all()},
@@ -173,9 +176,9 @@ class HostileRun:
     uid_base = UID_BASE
 
     @pytest.fixture(scope="class")
-    def graded(self, tmp_path_factory):
+    def graded(self, tmp_path_factory, dask_client):
         folder = tmp_path_factory.mktemp(f"hostile-{self.pipeline}-{self.aid[:2]}")
-        return graded_class(self.pipeline, self.aid, self.uid_base, folder)
+        return graded_class(self.pipeline, self.aid, self.uid_base, folder, dask_client)
 
     def test_case_loses_exactly_its_parts(self, graded, case):
         """0 on the attacked parts, full marks on every other; no secret in its feedback."""
