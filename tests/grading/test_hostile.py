@@ -29,7 +29,7 @@ PARAMS = [(aid, case) for aid, cases in CASES.items() for case in cases]
 #: by side never see each other's kernels as processes left behind.
 UID_BASE, UID_COUNT = 63000, 200
 LIMITS = """
-c.Execute.timeout = 10
+c.Execute.timeout = 5
 c.SandboxedExecute.notebook_timeout = 60
 c.SandboxKernelManager.memory_mb = 1024
 c.SandboxKernelManager.nproc = 64
