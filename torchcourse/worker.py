@@ -245,6 +245,7 @@ def serve(fd, log_path):
     base = tempfile.mkdtemp(prefix="torchcourse-worker-")
     scratches = {}
     _warm_sandbox()
+    share_database_engines()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -270,6 +271,30 @@ def serve(fd, log_path):
         except (BrokenPipeError, OSError):
             break
     shutil.rmtree(base, ignore_errors=True)
+
+
+def share_database_engines():
+    """One SQLAlchemy engine per gradebook URL in this process, not one per ``Gradebook``.
+
+    nbgrader opens the gradebook several times per notebook, each time with an engine of
+    its own that compiles every query again; a shared engine keeps its compiled queries
+    (closing a Gradebook still returns its connections: ``dispose`` makes a fresh pool).
+    """
+    import nbgrader.api
+    from sqlalchemy import create_engine
+
+    if getattr(nbgrader.api.create_engine, "shared", False):
+        return
+    engines = {}
+
+    def shared(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **kwargs)
+        return engines[key]
+
+    shared.shared = True
+    nbgrader.api.create_engine = shared
 
 
 def _warm_sandbox():

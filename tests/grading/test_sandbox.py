@@ -152,7 +152,7 @@ def test_the_machines_graders_share_a_zygote_that_retires_when_idle(monkeypatch)
     monkeypatch.setattr(kernel, "IDLE", 2)
     monkeypatch.setenv("PYTHONHASHSEED", "4321")  # a key, and so a zygote, of this test's own
     env = {k: os.environ[k] for k in kernel.PASSTHROUGH if k in os.environ}  # as a kernel's
-    key = (tuple(env.get(k) for k in kernel.ZYGOTE_KEY), 256)
+    key = kernel.zygote_key(env, 256)
 
     def kernel_sees_the_key():
         return run(["import os; print(os.environ['PYTHONHASHSEED'])"]).cells[0].outputs[0].text

@@ -79,11 +79,18 @@ MACHINE = Path("/run/torchcourse")
 IDLE = 60
 
 
+def zygote_key(env, tmp_mb):
+    """What tells zygotes apart: the variables that shape its imports, as kernels get them
+    (a thread count left unset is outer.THREADS'), and the size of its /tmp."""
+    env = {**outer.THREADS, **env}
+    return tuple(env.get(k) for k in ZYGOTE_KEY), tmp_mb
+
+
 def machine_folder(env, tmp_mb):
     """The folder of the machine's zygote for ``env``: one per Python, package and key."""
     import hashlib
 
-    h = hashlib.sha256(repr([sys.executable, tmp_mb, [env.get(k) for k in ZYGOTE_KEY],
+    h = hashlib.sha256(repr([sys.executable, zygote_key(env, tmp_mb),
                              [str(p) for p in outer.python_paths()]]).encode())
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):  # an edited package gets a zygote of its own
@@ -186,13 +193,14 @@ class Zygote:
         return z
 
     @classmethod
-    def shared(cls, env, tmp_mb, stale=None):
+    def shared(cls, env, tmp_mb, stale=None, check=False):
         """The machine's zygote for ``env``: this process's handle, or a new one if ``stale``
-        is the handle it has (that zygote went away)."""
-        key = (tuple(env.get(k) for k in ZYGOTE_KEY), tmp_mb)
+        is the handle it has (that zygote went away) or, with ``check``, if it is not
+        running (started then)."""
+        key = zygote_key(env, tmp_mb)
         with cls._lock:
             z = cls._shared.get(key)
-            if z is None or z is stale:
+            if z is None or z is stale or check:
                 folder = machine_folder(env, tmp_mb)
                 with _Locked(folder):
                     if _answers(folder / "zygote.sock"):
