@@ -101,27 +101,10 @@ def machine_folder(env, tmp_mb):
     if st.st_uid != os.geteuid() or st.st_mode & 0o022:
         raise outer.SandboxUnavailable(f"{MACHINE} must be root's and writable only by root")
     folder = MACHINE / f"zygote-{h.hexdigest()[:16]}"
-    for old in MACHINE.glob("zygote-*"):  # the folders of zygotes gone (an older package)
-        if old != folder:
-            _remove_if_gone(old)
+    # Never removed: a grader holding a handle makes its kernels' folders in it even while
+    # its zygote is gone (the next kernel starts one). /run is emptied at boot.
     folder.mkdir(mode=0o711, exist_ok=True)
     return folder
-
-
-def _remove_if_gone(folder):
-    """Remove a zygote's folder unless it runs or is starting (its lock is held then)."""
-    try:
-        fd = os.open(folder / LOCK, os.O_RDWR)
-    except OSError:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        if not _answers(folder / "zygote.sock") and not list(folder.glob("k*")):
-            shutil.rmtree(folder, ignore_errors=True)
-    except BlockingIOError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class _Locked:
