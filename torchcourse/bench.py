@@ -21,6 +21,7 @@ from pathlib import Path
 from . import nbtools
 from .course import Course, new_course
 from .submissions import load_broken, make_submission, write_submission
+from .worker import start_sandbox
 
 KINDS = ["full", "partial", "blank", "broken"]
 
@@ -74,18 +75,9 @@ def _env():
                 + os.environ["PATH"])
 
 
-def warm_sandbox():
-    """Start the machine's zygote for this environment unless it is running (as root)."""
-    from .sandbox.kernel import PASSTHROUGH, SandboxKernelManager, Zygote, privileged
-
-    if privileged() and shutil.which("bwrap"):
-        env = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
-        Zygote.shared(env, SandboxKernelManager().tmp_mb, check=True)
-
-
 def time_nbgrader(course, ids):
     """(a): `nbgrader autograde <aid> --force` for each assignment, one after the other."""
-    warm_sandbox()
+    start_sandbox(check=True)
     start = time.monotonic()
     for aid in ids:
         proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", aid, "--force"],
@@ -101,7 +93,7 @@ def time_grade(course, workers, sandbox=True):
     cmd = [sys.executable, "-m", "torchcourse", "grade", "--course", str(course.root), "-j",
            str(workers), "--force", "--no-feedback", "--no-report"]
     if sandbox:
-        warm_sandbox()
+        start_sandbox(check=True)
     start = time.monotonic()
     proc = subprocess.run(cmd + ([] if sandbox else ["--no-sandbox"]), env=_env(),
                           capture_output=True, text=True)

@@ -297,14 +297,19 @@ def share_database_engines():
     nbgrader.api.create_engine = shared
 
 
-def _warm_sandbox():
-    """Start this process's zygote now, beside nbgrader's imports, not at the first kernel."""
+def start_sandbox(check=False):
+    """The machine's zygote for this process's kernels, as root (``check``: started again
+    if it is no longer running)."""
     from .sandbox.kernel import PASSTHROUGH, SandboxKernelManager, Zygote, privileged
 
     if privileged() and shutil.which("bwrap"):
         env = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
-        threading.Thread(target=Zygote.shared, args=(env, SandboxKernelManager().tmp_mb),
-                         daemon=True).start()
+        Zygote.shared(env, SandboxKernelManager().tmp_mb, check=check)
+
+
+def _warm_sandbox():
+    """Start this process's zygote now, beside nbgrader's imports, not at the first kernel."""
+    threading.Thread(target=start_sandbox, daemon=True).start()
 
 
 def _die_with(parent):
