@@ -230,8 +230,12 @@ def submission_score(course, student, aid):
 
 # --- the grading process --------------------------------------------------------------
 
-def serve(fd, log_path):
-    """Main loop of a grading process: take (task, spec) from ``fd``, send back Results."""
+def serve(fd, log_path, base):
+    """Main loop of a grading process: take (task, spec) from ``fd``, send back Results.
+
+    ``base``: its scratch folder, made by its parent; removed by the one that outlives
+    the other.
+    """
     # Kernels and nbgrader write notices to our stdout/stderr: keep them in a log, out of
     # the instructor's terminal and out of the protocol.
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
@@ -241,8 +245,7 @@ def serve(fd, log_path):
     sys.stdout = os.fdopen(1, "w", buffering=1)
     sys.stderr = os.fdopen(2, "w", buffering=1)
     conn = Connection(fd)
-    _die_with(os.getppid())
-    base = tempfile.mkdtemp(prefix="torchcourse-worker-")
+    _die_with(os.getppid(), base)
     scratches = {}
     _warm_sandbox()
     share_database_engines()
@@ -270,7 +273,7 @@ def serve(fd, log_path):
             conn.send(("done", result))
         except (BrokenPipeError, OSError):
             break
-    shutil.rmtree(base, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)  # its parent has gone, or asked it to stop
 
 
 def share_database_engines():
@@ -312,11 +315,13 @@ def _warm_sandbox():
     threading.Thread(target=start_sandbox, daemon=True).start()
 
 
-def _die_with(parent):
-    """Stop this process (its sandbox's zygote follows) as soon as ``parent`` is gone."""
+def _die_with(parent, base):
+    """Stop this process as soon as ``parent`` is gone, removing ``base`` (which the
+    parent can no longer do)."""
     def watch():
         while os.getppid() == parent:
             time.sleep(0.5)
+        shutil.rmtree(base, ignore_errors=True)
         os.killpg(0, 9)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -332,6 +337,7 @@ class GradingProcess:
         self.log_dir = Path(log_dir or tempfile.gettempdir())
         self.proc = None
         self.conn = None
+        self.base = None
 
     @classmethod
     def get(cls):
@@ -343,9 +349,10 @@ class GradingProcess:
     def _start(self, log_dir):
         parent, child = socket.socketpair()
         log = Path(log_dir) / f"grading-{os.getpid()}.log"
+        self.base = tempfile.mkdtemp(prefix="torchcourse-worker-")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from torchcourse import worker; "
-             f"worker.serve({child.fileno()}, sys.argv[1])", str(log)],
+             f"worker.serve({child.fileno()}, *sys.argv[1:])", str(log), self.base],
             pass_fds=[child.fileno()], start_new_session=True, stdin=subprocess.DEVNULL)
         child.close()
         self.conn = Connection(parent.detach())
@@ -375,7 +382,9 @@ class GradingProcess:
             self.proc.wait()
         if self.conn is not None:
             self.conn.close()
-        self.proc = self.conn = None
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+        self.proc = self.conn = self.base = None
 
     def run(self, task, spec, log_dir):
         """Grade ``task`` in the child; a lost Result if it dies or exceeds the wall limit."""

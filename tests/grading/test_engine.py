@@ -265,3 +265,29 @@ def test_a_submission_that_stops_its_grading_process_is_recorded_not_retried(emp
     assert course.scores()[("slow", AID)] == (0, 15)
     again = grade(course.root, dask_client)  # final: the next run does not grade it again
     assert again.graded == [] and again.skipped == [("slow", AID)]
+
+
+def test_a_grading_process_that_dies_leaves_no_scratch_folder(tmp_path):
+    """Its folder goes when its parent kills it, and when its parent is killed."""
+    from torchcourse.worker import GradingProcess
+
+    process = GradingProcess(tmp_path)
+    process._start(tmp_path)
+    base = process.base
+    os.kill(process.proc.pid, signal.SIGKILL)
+    process.kill()
+    assert not os.path.exists(base)
+
+    code = ("import sys, time; from torchcourse.worker import GradingProcess; "
+            "p = GradingProcess(); p._start(sys.argv[1]); print(p.base, flush=True); "
+            "time.sleep(120)")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    base = parent.stdout.readline().strip()
+    assert os.path.isdir(base)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while os.path.exists(base) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(base), "an orphaned grading process left its folder"

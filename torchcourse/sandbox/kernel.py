@@ -12,7 +12,6 @@ each kernel gets a sandbox of its own (bubblewrap makes a user namespace) and st
 normal Python process does.
 """
 import asyncio
-import atexit
 import contextlib
 import fcntl
 import json
@@ -222,16 +221,6 @@ class Zygote:
                 self.proc.wait()
         if not self.machine:
             shutil.rmtree(self.kernels, ignore_errors=True)
-
-    @classmethod
-    def close_all(cls):
-        with cls._lock:
-            for z in cls._shared.values():
-                z.close()
-            cls._shared.clear()
-
-
-atexit.register(Zygote.close_all)
 
 
 class ForkedKernel:
