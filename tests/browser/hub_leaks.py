@@ -33,11 +33,15 @@ from pathlib import Path
 from torchcourse import nbtools
 
 #: Runs in the student's kernel: ``REPORT`` is the file it writes (in the student's home),
-#: ``READONLY`` the read-only binds it lists but does not descend into.
+#: ``READONLY`` the read-only binds it lists but does not descend into, ``WRITABLE`` the
+#: folders the student writes to. It sends the bytes of the files in its private /tmp (the
+#: host cannot see them) and in the writable folders (a file there may be gone by the time
+#: it is checked: a kernel's own SQLite journal, say).
 WALK = '''\
 import json, os, stat, sys, base64
 REPORT = {report!r}
 READONLY = set({readonly!r})
+WRITABLE = tuple(w + "/" for w in {writable!r})
 SKIP = {{"/proc", "/sys", "/dev"}}
 PRIVATE = ("/tmp/", "/dev/shm/", "/run/")
 entries = []
@@ -61,7 +65,7 @@ def walk(folder):
         extra = None
         if kind == "f" and not os.access(path, os.R_OK):
             extra = "unreadable"
-        elif kind == "f" and path.startswith(PRIVATE):
+        elif kind == "f" and path.startswith(PRIVATE + WRITABLE):
             with open(path, "rb") as f:
                 extra = base64.b64encode(f.read(1 << 20)).decode()
         entries.append([path, kind, st.st_dev, st.st_ino, st.st_size, extra])
@@ -259,7 +263,7 @@ def check(report, *, root, course, student, mounts, readonly, writable, others, 
 
     to_read = []   # (path in the sandbox, host path or the bytes the kernel sent)
     deep = set()   # those students get or write: every needle is looked for inside lines
-    n_files = 0
+    n_files = vanished = 0
     seen_readonly = set()
     for path, kind, dev, ino, _size, extra in report["entries"]:
         n_files += kind == "f"
@@ -282,7 +286,12 @@ def check(report, *, root, course, student, mounts, readonly, writable, others, 
         try:  # bubblewrap binds what a bind's source path points to
             st = os.stat(host) if path == mount else os.lstat(host)
         except FileNotFoundError:
-            problems.append(f"{path}: the host has no {host}")
+            if kind == "f" and mount in writable and path != mount:
+                to_read.append((path, base64.b64decode(extra or "")))  # as the walk read it
+                deep.add(path)
+                vanished += 1
+            else:
+                problems.append(f"{path}: the host has no {host}")
             continue
         if (st.st_dev, st.st_ino) != (dev, ino):
             problems.append(f"{path} is not the host's {host}")
@@ -309,7 +318,8 @@ def check(report, *, root, course, student, mounts, readonly, writable, others, 
                               deep=path in deep):
             problems.append(f"{path} holds {found}")
     return problems, {"paths": len(report["entries"]), "files": n_files,
-                      "content_checked": len(to_read), "line_needles": len(line_needles),
+                      "content_checked": len(to_read), "gone_since_the_walk": vanished,
+                      "line_needles": len(line_needles),
                       "value_needles": len(value_needles), "instructor_files": len(secret_files)}
 
 

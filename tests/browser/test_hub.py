@@ -452,7 +452,8 @@ def test_a_term_on_the_hub(site, people, shot):
     site.mark("feedback")
     report = site.home(site.ben) / ".walk.json"
     mounts, readonly = sandbox_mounts(site)
-    walk = hub_leaks.WALK.format(report=str(report), readonly=sorted(readonly))
+    walk = hub_leaks.WALK.format(report=str(report), readonly=sorted(readonly),
+                                 writable=sorted(writable(site)))
     _panel, out = run_cell(ben, isolation_code(site) + walk)
     shot(ben.page, "13-student-b-cannot-read-a-nor-instructor-files")
     result = json.loads("\n".join(out).splitlines()[0])
@@ -509,8 +510,13 @@ def leaks(site, report, mounts, readonly):
     submission = list(site.inbound().glob(f"{site.ada}+*"))
     return hub_leaks.check(
         report, root=ROOT, course=site.settings.course, student=site.ben, mounts=mounts,
-        readonly=readonly, writable={str(site.home(site.ben)), str(site.settings.exchange)},
+        readonly=readonly, writable=writable(site),
         others=[site.home(site.ada), *submission], own_answers=typed_by_b())
+
+
+def writable(site):
+    """The folders B's sandbox binds writable: B's home and the exchange."""
+    return {str(site.home(site.ben)), str(site.settings.exchange)}
 
 
 def typed_by_b():
