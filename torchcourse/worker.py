@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from . import speedups
 from .ledger import Record, digest
 
 DB_BUSY = ("database is locked", "could not serialize", "deadlock detected")
@@ -248,7 +249,7 @@ def serve(fd, log_path, base):
     _die_with(os.getppid(), base)
     scratches = {}
     _warm_sandbox()
-    share_database_engines()
+    speedups.apply()
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -274,30 +275,6 @@ def serve(fd, log_path, base):
         except (BrokenPipeError, OSError):
             break
     shutil.rmtree(base, ignore_errors=True)  # its parent has gone, or asked it to stop
-
-
-def share_database_engines():
-    """One SQLAlchemy engine per gradebook URL in this process, not one per ``Gradebook``.
-
-    nbgrader opens the gradebook several times per notebook, each time with an engine of
-    its own that compiles every query again; a shared engine keeps its compiled queries
-    (closing a Gradebook still returns its connections: ``dispose`` makes a fresh pool).
-    """
-    import nbgrader.api
-    from sqlalchemy import create_engine
-
-    if getattr(nbgrader.api.create_engine, "shared", False):
-        return
-    engines = {}
-
-    def shared(url, **kwargs):
-        key = (str(url), tuple(sorted(kwargs.items())))
-        if key not in engines:
-            engines[key] = create_engine(url, **kwargs)
-        return engines[key]
-
-    shared.shared = True
-    nbgrader.api.create_engine = shared
 
 
 def start_sandbox(check=False):

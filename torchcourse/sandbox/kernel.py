@@ -23,11 +23,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, DottedObjectName, Integer, Type, Unicode
 from traitlets.config import LoggingConfigurable
 
 from . import outer
@@ -379,10 +382,19 @@ class SandboxProvisioner(LocalProvisioner):
     async def kill(self, restart=False):
         if self.process:
             self.process.kill()
+            await self._ended(1)
 
     async def terminate(self, restart=False):
         if self.process:
             self.process.terminate()
+            await self._ended(1)
+
+    async def _ended(self, limit):
+        """Wait up to ``limit`` s for the kernel to end: jupyter_client then finds it gone
+        at once, instead of polling it every 0.1 s."""
+        deadline = time.monotonic() + limit
+        while self.process.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
 
     async def wait(self):
         if self.process:
@@ -445,8 +457,43 @@ class _Sandboxed(LoggingConfigurable):
         return await super()._async_pre_start_kernel(**kw)
 
 
+class ReadyClient(AsyncKernelClient):
+    """A client that is ready once its kernel has answered kernel_info on both channels.
+
+    jupyter_client's then waits for IOPub to be quiet for 0.2 s (a fifth of a second per
+    notebook, idle); nbclient does not need it: it keeps only the replies and outputs of
+    its own requests."""
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # its status on IOPub: IOPub is connected
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # not yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    wait_for_ready = _async_wait_for_ready
+
+
 class SandboxKernelManager(_Sandboxed, AsyncKernelManager):
     """An async kernel manager whose kernels run sandboxed (nbclient, nbgrader)."""
+
+    client_class = DottedObjectName("torchcourse.sandbox.kernel.ReadyClient")
+    client_factory = Type(ReadyClient, klass=AsyncKernelClient)
 
 
 class SyncSandboxKernelManager(_Sandboxed, KernelManager):
