@@ -18,13 +18,17 @@ def share_database_engines():
     nbgrader opens the gradebook several times per notebook, each time with an engine of
     its own that compiles every query again; a shared engine keeps its compiled queries
     (closing a Gradebook still returns its connections: ``dispose`` makes a fresh pool).
+    Each Gradebook also makes sure every table exists (a query per table): once per
+    engine is enough, nothing drops them.
     """
     import nbgrader.api
     from sqlalchemy import create_engine
 
     if getattr(nbgrader.api.create_engine, "shared", False):
         return
-    engines = {}
+    engines, checked = {}, set()
+    metadata = nbgrader.api.Base.metadata
+    create_all = metadata.create_all
 
     def shared(url, **kwargs):
         key = (str(url), tuple(sorted(kwargs.items())))
@@ -32,8 +36,15 @@ def share_database_engines():
             engines[key] = create_engine(url, **kwargs)
         return engines[key]
 
+    def create_tables(bind, **kwargs):
+        if kwargs or id(bind) not in checked:
+            create_all(bind=bind, **kwargs)
+            if any(bind is e for e in engines.values()):  # kept: its id stays its own
+                checked.add(id(bind))
+
     shared.shared = True
     nbgrader.api.create_engine = shared
+    metadata.create_all = create_tables
 
 
 def cache_metadata_validator():

@@ -15,6 +15,8 @@ def patched(monkeypatch):
     monkeypatch.setattr(common, "jsonschema", common.jsonschema)
     monkeypatch.setattr(nbbase, "validate", nbbase.validate)
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    monkeypatch.setattr(nbgrader.api.Base.metadata, "create_all",
+                        nbgrader.api.Base.metadata.create_all)
     original = nbbase.validate
     speedups.apply()
     assert nbbase.validate is not original and common.jsonschema is not jsonschema
@@ -71,10 +73,14 @@ def test_outputs_are_judged_as_nbformat_does(patched, monkeypatch):
 
 
 def test_one_engine_per_gradebook_url(patched, tmp_path):
-    """Two gradebooks on one URL share their engine; another URL has its own."""
+    """Two gradebooks on one URL share their engine (tables checked once); another URL has
+    its own."""
     from nbgrader.api import Gradebook
 
     one, two = (f"sqlite:///{tmp_path}/{n}.db" for n in ("one", "two"))
     with Gradebook(one) as a, Gradebook(one) as b:
         assert a.db.get_bind() is b.db.get_bind()
         assert nbgrader.api.create_engine(two) is not a.db.get_bind()
+        a.add_student("ada")
+    with Gradebook(one) as c:  # the tables were checked once; the data is all there
+        assert [s.id for s in c.students] == ["ada"]
