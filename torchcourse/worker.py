@@ -326,7 +326,9 @@ class GradingProcess:
     def _start(self, log_dir):
         parent, child = socket.socketpair()
         log = Path(log_dir) / f"grading-{os.getpid()}.log"
-        if self.base is not None:  # a grading process that died between tasks
+        if self.conn is not None:  # a grading process that died between tasks
+            self.conn.close()
+        if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
         self.base = tempfile.mkdtemp(prefix="torchcourse-worker-")
         self.proc = subprocess.Popen(
