@@ -326,10 +326,7 @@ class GradingProcess:
     def _start(self, log_dir):
         parent, child = socket.socketpair()
         log = Path(log_dir) / f"grading-{os.getpid()}.log"
-        if self.conn is not None:  # a grading process that died between tasks
-            self.conn.close()
-        if self.base is not None:
-            shutil.rmtree(self.base, ignore_errors=True)
+        self._release()  # what a grading process that died between tasks left
         self.base = tempfile.mkdtemp(prefix="torchcourse-worker-")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from torchcourse import worker; "
@@ -361,11 +358,16 @@ class GradingProcess:
             except ProcessLookupError:
                 pass
             self.proc.wait()
+        self._release()
+        self.proc = None
+
+    def _release(self):
+        """Close the socket to the grading process and remove its scratch folder."""
         if self.conn is not None:
             self.conn.close()
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
-        self.proc = self.conn = self.base = None
+        self.conn = self.base = None
 
     def run(self, task, spec, log_dir):
         """Grade ``task`` in the child; a lost Result if it dies or exceeds the wall limit."""
