@@ -29,19 +29,14 @@ system:
 	@scripts/system-packages
 
 # The Debian packages (apt: downloading, unpacking) install while pip fills the virtual
-# environment (mostly CPU), not before it; a missing package that cannot be installed
-# (no root, no sudo) stops everything at once, with the command to run.
-# pip byte-compiles what it installs: keep it so (no --no-compile). Where
-# PYTHONDONTWRITEBYTECODE is set, as on our CI machines, nothing else writes .pyc files
-# and every kernel would compile torch's sources again (+4 CPU-s per notebook).
+# environment (scripts/python-packages: several pips side by side, mostly CPU), not before
+# it; a missing package that cannot be installed (no root, no sudo) stops everything at
+# once, with the command to run.
 $(STAMP): requirements.txt pyproject.toml
 	@scripts/system-packages --check
 	@scripts/system-packages & apt=$$!; \
-	{ test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); } && \
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt && \
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
-	    --no-build-isolation -e .; \
-	pip=$$?; wait $$apt; apt=$$?; test $$pip -eq 0 -a $$apt -eq 0
+	scripts/python-packages $(PYTHON) $(VENV); pip=$$?; \
+	wait $$apt; apt=$$?; test $$pip -eq 0 -a $$apt -eq 0
 	touch $(STAMP)
 
 install: $(STAMP)
