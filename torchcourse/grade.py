@@ -20,9 +20,6 @@ from .errors import CourseError
 from .ledger import Ledger, Record, submission_files
 from .worker import Spec, Task, folder_files, grade_task, record_fallback, submission_score, warm_up
 
-#: Kernels run side by side, one per core: each keeps to one thread.
-THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-
 
 @dataclass
 class Options:
@@ -123,9 +120,8 @@ class Cluster:
 
         # A free port: the scheduler's HTTP server starts even without a dashboard (bokeh),
         # and on dask's fixed 8787 it warns whenever another cluster runs on the machine.
-        with nbtools.env(**THREAD_ENV):
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0", silence_logs=logging.ERROR)
+        self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0", silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
 
     @property

@@ -7,9 +7,9 @@ Autograde there with the course's own preprocessors (kernels in the sandbox, hid
 judged outside them), optionally its feedback, and returns a ``Result``: the record, the
 autograded notebooks and the feedback pages. Only the coordinator writes them to the course.
 
-Each dask worker process keeps one grading process (``GradingProcess``) that does the work:
-if a submission kills it or runs past the wall limit, that submission's task returns an
-error record and the dask worker itself lives on.
+Each dask worker keeps a grading process (``GradingProcess``) per thread, which does the
+work: if a submission kills it or runs past the wall limit, that submission's task returns
+an error record and the dask worker itself lives on.
 """
 import atexit
 import os
@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import traceback
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,6 +32,8 @@ from pathlib import Path
 from . import speedups
 from .ledger import Record, digest
 
+#: Kernels run side by side, one per core: each keeps to one thread.
+THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 DB_BUSY = ("database is locked", "could not serialize", "deadlock detected")
 
 
@@ -307,31 +310,43 @@ def _die_with(parent, base):
 class GradingProcess:
     """A child process that grades one task at a time; restarted if a task kills it."""
 
-    _instance = None
+    _idle = []      # this process's grading processes not grading now
+    _made = 0
     _lock = threading.Lock()
 
-    def __init__(self, log_dir=None):
-        self.log_dir = Path(log_dir or tempfile.gettempdir())
+    def __init__(self, name=None):
+        self.name = name or str(os.getpid())  # of its log file
         self.proc = None
         self.conn = None
         self.base = None
 
     @classmethod
-    def get(cls):
+    @contextmanager
+    def taken(cls):
+        """One of this process's grading processes, for one task: one per task at once
+        (a dask worker with several threads runs several)."""
         with cls._lock:
-            if cls._instance is None:
-                cls._instance = cls()
-            return cls._instance
+            if cls._idle:
+                process = cls._idle.pop()
+            else:
+                process = cls(f"{os.getpid()}-{cls._made}")
+                cls._made += 1
+        try:
+            yield process
+        finally:
+            with cls._lock:
+                cls._idle.append(process)
 
     def _start(self, log_dir):
         parent, child = socket.socketpair()
-        log = Path(log_dir) / f"grading-{os.getpid()}.log"
+        log = Path(log_dir) / f"grading-{self.name}.log"
         self._release()  # what a grading process that died between tasks left
         self.base = tempfile.mkdtemp(prefix="torchcourse-worker-")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from torchcourse import worker; "
              f"worker.serve({child.fileno()}, *sys.argv[1:])", str(log), self.base],
-            pass_fds=[child.fileno()], start_new_session=True, stdin=subprocess.DEVNULL)
+            pass_fds=[child.fileno()], start_new_session=True, stdin=subprocess.DEVNULL,
+            env={**os.environ, **THREAD_ENV})
         child.close()
         self.conn = Connection(parent.detach())
         if not self.conn.poll(120):
@@ -386,18 +401,21 @@ class GradingProcess:
         return Result(Record(task.student, task.assignment, "error", reason=reason), lost=True)
 
 
-def warm_up(log_dir=None):
-    """Start this dask worker's grading process (and its sandbox) before the first task."""
-    process = GradingProcess.get()
-    with GradingProcess._lock:
-        if process.proc is None or process.proc.poll() is not None:
-            process._start(log_dir or tempfile.gettempdir())
+def warm_up(log_dir=None, dask_worker=None):
+    """Start this dask worker's grading processes (one per thread, each with its sandbox)
+    before the first task."""
+    n = getattr(getattr(dask_worker, "state", None), "nthreads", 1) or 1
+    with ExitStack() as stack:
+        for process in [stack.enter_context(GradingProcess.taken()) for _ in range(n)]:
+            if process.proc is None or process.proc.poll() is not None:
+                process._start(log_dir or tempfile.gettempdir())
     return os.getpid()
 
 
 def grade_task(task, spec, log_dir=None):
-    """The dask task: grade ``task`` in this worker's grading process."""
-    result = GradingProcess.get().run(task, spec, log_dir or tempfile.gettempdir())
+    """The dask task: grade ``task`` in a grading process of this worker's."""
+    with GradingProcess.taken() as process:
+        result = process.run(task, spec, log_dir or tempfile.gettempdir())
     try:
         from distributed import get_worker
 
@@ -405,4 +423,3 @@ def grade_task(task, spec, log_dir=None):
     except (ImportError, ValueError):
         result.record.worker = f"pid {os.getpid()}"
     return result
-

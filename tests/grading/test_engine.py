@@ -272,7 +272,7 @@ def test_a_grading_process_that_dies_leaves_no_scratch_folder(tmp_path):
     parent is killed."""
     from torchcourse.worker import GradingProcess
 
-    process = GradingProcess(tmp_path)
+    process = GradingProcess()
     process._start(tmp_path)
     base = process.base
     os.kill(process.proc.pid, signal.SIGKILL)
