@@ -155,8 +155,6 @@ class SandboxedExecute(Execute):
         return path if os.path.isfile(path) else ""
 
     def _get_timeout(self, cell):
-        if self._probing:
-            return self._probing
         timeout = super()._get_timeout(cell)
         if self.notebook_timeout > 0:
             left = max(1, int(self._deadline - time.monotonic() + 0.999))
@@ -178,7 +176,7 @@ class SandboxedExecute(Execute):
         self._submitted = self._submitted_notebook(resources)
         self._deadline = time.monotonic() + self.notebook_timeout + 600  # until it is ready
         self._stopped = None
-        self._probing = None
+        self._interrupted = None
         self._output_bytes = 0
         self._output_dropped = False
         kwargs = {} if self.sandbox else {"preexec_fn": self._limit_memory,
@@ -245,16 +243,27 @@ class SandboxedExecute(Execute):
             self._stop("the kernel did not stop when interrupted at the time limit")
         return cell, resources
 
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self._interrupted = time.monotonic()  # nbclient interrupts the kernel here
+        return await super()._async_handle_timeout(timeout, cell)
+
     def _responsive(self, grace=5):
-        """Whether the kernel, interrupted at a time limit, answers again within ``grace`` s."""
-        self._probing = grace
-        try:  # None: no reply before the grace period ended
-            return self.wait_for_reply(self.kc.execute("", silent=True, store_history=False)) \
-                is not None
-        except (TimeoutError, DeadKernelError):
-            return False
-        finally:
-            self._probing = None
+        """Whether the kernel, interrupted at a time limit, answers again within ``grace``
+        s of the interrupt (nbclient has already waited for its outputs part of that)."""
+        from queue import Empty
+
+        from jupyter_core.utils import run_sync
+
+        deadline = (self._interrupted or time.monotonic()) + grace
+        msg_id = self.kc.execute("", silent=True, store_history=False)
+        get = run_sync(self.kc.shell_channel.get_msg)
+        while True:  # (a late reply to the interrupted cell may come first)
+            try:  # one last look even when the grace period is over
+                msg = get(timeout=max(0.2, deadline - time.monotonic()))
+            except Empty:
+                return False
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return True
 
     def _stop(self, reason):
         """Stop the kernel; the cells left are not run, for ``reason``."""
