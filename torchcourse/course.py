@@ -28,6 +28,9 @@ class Course:
         from nbgrader.apps import NbGraderAPI
         from traitlets.config.loader import PyFileConfigLoader
 
+        from .speedups import alembic_head_in_process
+
+        alembic_head_in_process()  # a new gradebook costs no `alembic` process
         # nbgrader runs `alembic` (gradebook migrations) from PATH: use this environment's.
         bindir = os.path.dirname(sys.executable)
         if bindir not in os.environ["PATH"].split(os.pathsep):

@@ -17,6 +17,7 @@ def patched(monkeypatch):
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
     monkeypatch.setattr(nbgrader.api.Base.metadata, "create_all",
                         nbgrader.api.Base.metadata.create_all)
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", nbgrader.api.get_alembic_version)
     original = nbbase.validate
     speedups.apply()
     assert nbbase.validate is not original and common.jsonschema is not jsonschema
@@ -84,3 +85,25 @@ def test_one_engine_per_gradebook_url(patched, tmp_path):
         a.add_student("ada")
     with Gradebook(one) as c:  # the tables were checked once; the data is all there
         assert [s.id for s in c.students] == ["ada"]
+
+
+def test_a_new_gradebook_is_stamped_with_the_head_alembic_prints(monkeypatch, tmp_path):
+    """The revision read in this process is the one `alembic heads` gives (nbgrader's way)."""
+    import os
+    import sqlite3
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    current = nbgrader.api.get_alembic_version
+    original = getattr(current, "original", current)
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", original)
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    speedups.alembic_head_in_process()
+    assert nbgrader.api.get_alembic_version is not original
+    printed = original()  # the `alembic heads` command
+    assert printed and nbgrader.api.get_alembic_version() == printed
+    with Gradebook(f"sqlite:///{tmp_path}/gradebook.db"):
+        pass
+    with sqlite3.connect(tmp_path / "gradebook.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(printed,)]
