@@ -38,7 +38,7 @@ def parser():
     g.add_argument("--student", dest="students", action="append",
                    help="grade only this student (repeatable)")
     g.add_argument("-j", "--workers", type=int, default=0,
-                   help="local worker processes (default: one per core)")
+                   help="local workers, each with a grading process (default: one per core)")
     g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="grade on this dask cluster (its workers need no course files)")
     g.add_argument("--from", dest="source", metavar="DIR",

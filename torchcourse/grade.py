@@ -1,6 +1,8 @@
 """`make grade`: grade a whole class on dask.distributed, resumably, with feedback and a report.
 
-By default a ``LocalCluster`` with one worker process per core; ``--scheduler
+By default a ``LocalCluster`` with one worker per core, each with a grading process of its
+own (see ``worker``; the workers are threads of this process: a dask worker process would
+only relay to its grading process, and costs seconds to start and stop); ``--scheduler
 tcp://HOST:PORT`` grades on an existing cluster (``dask scheduler`` / ``dask worker``) whose
 workers need no access to the course's folders (see ``worker``). Each submission is one
 task; its result is written here as it arrives (autograded notebooks, feedback, the ledger
@@ -27,7 +29,7 @@ class Options:
     course: Path = nbtools.ROOT
     assignments: list = None          # default: every assignment with submissions
     students: list = None             # default: every student with submissions
-    workers: int = 0                  # local worker processes (default: one per core)
+    workers: int = 0                  # local workers, each a grading process (default: per core)
     scheduler: str = None             # tcp://HOST:PORT of an existing dask cluster
     source: Path = None               # an LMS download to collect first (zip_collect)
     regexp: str = None                # how a downloaded file's name gives student and notebook
@@ -120,8 +122,10 @@ class Cluster:
 
         # A free port: the scheduler's HTTP server starts even without a dashboard (bokeh),
         # and on dask's fixed 8787 it warns whenever another cluster runs on the machine.
-        self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0", silence_logs=logging.ERROR)
+        # No memory limit for a worker: it holds results in passing; kernels have theirs.
+        self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=False,
+                                    memory_limit=0, dashboard_address=":0",
+                                    silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
 
     @property
@@ -271,8 +275,11 @@ def grade(opts=None, client=None, **kwargs):
     if todo or feedback_only:
         spec = make_spec(course, ids, opts)
         n = min(opts.workers or os.cpu_count() or 1, len(todo) + len(feedback_only))
+        t = time.monotonic()
         cluster = Cluster(opts, n, course, client)
+        run.times["cluster"] = time.monotonic() - t
         cluster.client.run(warm_up, str(out / "logs"))  # every worker's grading process, now
+        run.times["warm_up"] = time.monotonic() - t - run.times["cluster"]
         run.dashboard = cluster.dashboard
         if run.dashboard and opts.progress:
             print(f"dask dashboard: {run.dashboard}", file=sys.stderr)
@@ -281,7 +288,9 @@ def grade(opts=None, client=None, **kwargs):
             _dispatch(course, ledger, cluster.client, spec, todo, feedback_only, run, opts)
             run.times["grade"] = time.monotonic() - t
         finally:
+            t = time.monotonic()
             cluster.close()
+            run.times["close"] = time.monotonic() - t
     if opts.report:
         from . import report
 
