@@ -278,7 +278,10 @@ def grade(opts=None, client=None, **kwargs):
         t = time.monotonic()
         cluster = Cluster(opts, n, course, client)
         run.times["cluster"] = time.monotonic() - t
-        cluster.client.run(warm_up, str(out / "logs"))  # every worker's grading process, now
+        if cluster.cluster is not None:  # its workers are threads here: one pool for all
+            warm_up(str(out / "logs"), count=n)
+        else:  # every worker's grading processes, now
+            cluster.client.run(warm_up, str(out / "logs"))
         run.times["warm_up"] = time.monotonic() - t - run.times["cluster"]
         run.dashboard = cluster.dashboard
         if run.dashboard and opts.progress:

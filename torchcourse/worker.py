@@ -401,14 +401,20 @@ class GradingProcess:
         return Result(Record(task.student, task.assignment, "error", reason=reason), lost=True)
 
 
-def warm_up(log_dir=None, dask_worker=None):
-    """Start this dask worker's grading processes (one per thread, each with its sandbox)
-    before the first task."""
-    n = getattr(getattr(dask_worker, "state", None), "nthreads", 1) or 1
+def warm_up(log_dir=None, dask_worker=None, count=None):
+    """Start grading processes (each with its sandbox) before the first task, side by
+    side: ``count`` of them, or one per thread of ``dask_worker``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = count or getattr(getattr(dask_worker, "state", None), "nthreads", 1) or 1
     with ExitStack() as stack:
-        for process in [stack.enter_context(GradingProcess.taken()) for _ in range(n)]:
-            if process.proc is None or process.proc.poll() is not None:
-                process._start(log_dir or tempfile.gettempdir())
+        taken = [stack.enter_context(GradingProcess.taken()) for _ in range(n)]
+        cold = [p for p in taken if p.proc is None or p.proc.poll() is not None]
+        if cold:
+            with ThreadPoolExecutor(len(cold)) as pool:
+                for started in [pool.submit(p._start, log_dir or tempfile.gettempdir())
+                                for p in cold]:
+                    started.result()
     return os.getpid()
 
 

@@ -54,3 +54,10 @@ def test_warm_up_starts_one_process_per_worker_thread(pool, tmp_path):
     worker.warm_up(str(tmp_path), dask_worker=three)
     assert len(pool) == 3 and len(set(pool)) == 3
     assert len(GradingProcess._idle) == 3
+
+
+def test_warm_up_for_workers_that_are_threads_here(pool, tmp_path):
+    """make grade's own workers (threads of one process) get a grading process each."""
+    worker.warm_up(str(tmp_path), count=2)
+    worker.warm_up(str(tmp_path), dask_worker=SimpleNamespace(state=SimpleNamespace(nthreads=1)))
+    assert len(pool) == 2 and len(GradingProcess._idle) == 2
