@@ -119,23 +119,23 @@ def alembic_head_in_process():
     alembic's own ScriptDirectory, as that command reads them (one head: else nbgrader's
     own way).
     """
+    import functools
+
     import nbgrader.api
 
     original = nbgrader.api.get_alembic_version
     if getattr(original, "in_process", False):
         return
-    found = []
 
+    @functools.cache
     def head():
-        if not found:
-            from alembic.config import Config
-            from alembic.script import ScriptDirectory
-            from nbgrader.dbutil import _temp_alembic_ini
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+        from nbgrader.dbutil import _temp_alembic_ini
 
-            with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
-                heads = ScriptDirectory.from_config(Config(ini)).get_heads()
-            found.append(heads[0] if len(heads) == 1 else original())
-        return found[0]
+        with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+            heads = ScriptDirectory.from_config(Config(ini)).get_heads()
+        return heads[0] if len(heads) == 1 else original()
 
     head.in_process, head.original = True, original
     nbgrader.api.get_alembic_version = head

@@ -384,10 +384,14 @@ class GradingProcess:
             shutil.rmtree(self.base, ignore_errors=True)
         self.conn = self.base = None
 
-    def run(self, task, spec, log_dir):
-        """Grade ``task`` in the child; a lost Result if it dies or exceeds the wall limit."""
+    def ensure_started(self, log_dir):
+        """Start the grading process unless it is running."""
         if self.proc is None or self.proc.poll() is not None:
             self._start(log_dir)
+
+    def run(self, task, spec, log_dir):
+        """Grade ``task`` in the child; a lost Result if it dies or exceeds the wall limit."""
+        self.ensure_started(log_dir)
         try:
             self.conn.send((task, spec))
             if self.conn.poll(spec.wall_limit):
@@ -409,12 +413,10 @@ def warm_up(log_dir=None, dask_worker=None, count=None):
     n = count or getattr(getattr(dask_worker, "state", None), "nthreads", 1) or 1
     with ExitStack() as stack:
         taken = [stack.enter_context(GradingProcess.taken()) for _ in range(n)]
-        cold = [p for p in taken if p.proc is None or p.proc.poll() is not None]
-        if cold:
-            with ThreadPoolExecutor(len(cold)) as pool:
-                for started in [pool.submit(p._start, log_dir or tempfile.gettempdir())
-                                for p in cold]:
-                    started.result()
+        with ThreadPoolExecutor(n) as pool:
+            for started in [pool.submit(p.ensure_started, log_dir or tempfile.gettempdir())
+                            for p in taken]:
+                started.result()
     return os.getpid()
 
 
