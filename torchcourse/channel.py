@@ -8,7 +8,8 @@ reference solution. Nothing the kernel sends is trusted beyond "this is my value
 tolerances, messages and the cell a key belongs to come from the recording.
 
 This module is imported on both sides, so it depends on nothing but the standard library
-(and torch, lazily, in ``encode``).
+(and torch, lazily, in ``encode``): the grader never imports torch, not even to explain an
+error (``EXPLAIN``).
 """
 import json
 import math
@@ -65,8 +66,6 @@ def encode(key, value, what, atol, rtol, hint):
     msg = {"key": str(key), "what": str(what), "atol": float(atol), "rtol": float(rtol),
            "hint": hint}
     if isinstance(value, BaseException):  # the learner's code raised: say which, and why
-        from .checks import reason_code
-
         msg.update(kind="error", error=f"raised {type(value).__name__}",
                    reason=reason_code(value))
         return msg
@@ -169,3 +168,37 @@ def decode(data):
 def finite(x):
     """Whether a received number is finite (JSON carries NaN and Infinity too)."""
     return math.isfinite(x)
+
+
+#: Raw PyTorch errors and what they usually mean, in the lectures' words.
+EXPLAIN = [
+    (r"mat1 and mat2 shapes cannot be multiplied|size mismatch",
+     "the shapes do not fit a matrix product: (n, k) @ (k, m) needs the same k"),
+    (r"The size of tensor a \(\d+\) must match the size of tensor b",
+     "two tensors cannot be broadcast together: compare their shapes"),
+    (r"does not require grad and does not have a grad_fn",
+     "backward() was called on a tensor outside the graph: a .detach(), .item() or "
+     "torch.no_grad() came too early, or the weights lack requires_grad=True"),
+    (r"Trying to backward through the graph a second time",
+     "the graph was used twice: compute the cost again inside the loop, every epoch"),
+    (r"expected scalar type|expected .*(Float|Long|Double).* but found|dtype",
+     "the tensors have different dtypes: convert with .float() or .long()"),
+    (r"a leaf Variable that requires grad is being used in an in-place operation",
+     "an in-place update of a weight outside torch.no_grad(): use the optimizer, or update "
+     "inside `with torch.no_grad():`"),
+    (r"^$", "the function is not answered yet: replace `raise NotImplementedError()`"),
+    (r"is not defined", "a name used here is not defined: run the cells above this one, "
+     "and check the spelling of the function's name"),
+    (r"Dimension out of range", "a dim= that the tensor does not have: count its dims"),
+    (r"only one element tensors can be converted",
+     ".item() works on a single number only: reduce first (.mean(), .sum())"),
+]
+
+
+def reason_code(error):
+    """The index in EXPLAIN of the likely reason for ``error`` (an exception), or None."""
+    text = "" if isinstance(error, NotImplementedError) else str(error)
+    for i, (pattern, _reason) in enumerate(EXPLAIN):
+        if re.search(pattern, text):
+            return i
+    return None

@@ -15,6 +15,7 @@ import math
 import torch
 
 from . import channel
+from .channel import EXPLAIN, reason_code  # noqa: F401  (part of this module's API)
 
 
 class CheckError(AssertionError):
@@ -118,42 +119,6 @@ def check_close(actual, expected, name, atol=1e-4, rtol=1e-4, hint=None,
     if hint:
         msg += " " + hint
     _fail(msg)
-
-
-#: Raw PyTorch errors and what they usually mean, in the lectures' words.
-EXPLAIN = [
-    (r"mat1 and mat2 shapes cannot be multiplied|size mismatch",
-     "the shapes do not fit a matrix product: (n, k) @ (k, m) needs the same k"),
-    (r"The size of tensor a \(\d+\) must match the size of tensor b",
-     "two tensors cannot be broadcast together: compare their shapes"),
-    (r"does not require grad and does not have a grad_fn",
-     "backward() was called on a tensor outside the graph: a .detach(), .item() or "
-     "torch.no_grad() came too early, or the weights lack requires_grad=True"),
-    (r"Trying to backward through the graph a second time",
-     "the graph was used twice: compute the cost again inside the loop, every epoch"),
-    (r"expected scalar type|expected .*(Float|Long|Double).* but found|dtype",
-     "the tensors have different dtypes: convert with .float() or .long()"),
-    (r"a leaf Variable that requires grad is being used in an in-place operation",
-     "an in-place update of a weight outside torch.no_grad(): use the optimizer, or update "
-     "inside `with torch.no_grad():`"),
-    (r"^$", "the function is not answered yet: replace `raise NotImplementedError()`"),
-    (r"is not defined", "a name used here is not defined: run the cells above this one, "
-     "and check the spelling of the function's name"),
-    (r"Dimension out of range", "a dim= that the tensor does not have: count its dims"),
-    (r"only one element tensors can be converted",
-     ".item() works on a single number only: reduce first (.mean(), .sum())"),
-]
-
-
-def reason_code(error):
-    """The index in EXPLAIN of the likely reason for ``error`` (an exception), or None."""
-    import re
-
-    text = "" if isinstance(error, NotImplementedError) else str(error)
-    for i, (pattern, _reason) in enumerate(EXPLAIN):
-        if re.search(pattern, text):
-            return i
-    return None
 
 
 def explain(error):

@@ -56,11 +56,9 @@ def _describe(fields):
 def contract(ref, got):
     """Why ``got`` has the wrong kind, dtype or shape for ``ref``, or None."""
     if got.get("error", "").startswith("raised "):
-        from .checks import EXPLAIN
-
         reason = got.get("reason")
-        why = f": {EXPLAIN[reason][1]}" if isinstance(reason, int) and reason < len(
-            EXPLAIN) else ""
+        why = f": {channel.EXPLAIN[reason][1]}" if isinstance(reason, int) and reason < len(
+            channel.EXPLAIN) else ""
         return f"could not be computed: your code {got['error']}{why}"
     if got.get("error"):
         return f"should be {_describe(ref)}, but it is {got['error']}"

@@ -104,3 +104,20 @@ def test_an_exception_is_named_with_its_reason_never_its_text():
     message = judge.check(ref([1.0]), [fields]).message
     assert "raised RuntimeError: the shapes do not fit a matrix product" in message
     assert "mat1" not in message
+
+
+def test_the_grader_never_imports_torch():
+    """Judging, explaining a raised error included, needs no torch (2-3 s per grader)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from torchcourse import judge, preprocessors, worker\n"
+            "r = {'key': 'W', 'what': 'W', 'atol': 1e-4, 'rtol': 1e-4, 'hint': None,"
+            " 'kind': 'tensor', 'dtype': 'float', 'shape': [1], 'value': [1.0]}\n"
+            "g = {'kind': 'error', 'error': 'raised RuntimeError', 'reason': 0}\n"
+            "m = judge.check(r, [g]).message\n"
+            "assert 'do not fit a matrix product' in m, m\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False", "the grader imported torch"
