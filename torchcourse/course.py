@@ -107,12 +107,34 @@ class Course:
                     out[(sub.student.id, assignment.name)] = (sub.score, sub.max_score)
         return out
 
+    def cell_table(self, aid, student=None):
+        """{student: {test cell grade_id: (score, max_score)}} of every graded submission of
+        ``aid`` (or of ``student``'s alone), in one query."""
+        from nbgrader.api import Assignment, Grade, SubmittedAssignment, SubmittedNotebook
+        from sqlalchemy.orm import joinedload
+
+        with self.gradebook() as gb:
+            q = (gb.db.query(SubmittedAssignment.student_id, Grade)
+                 .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+                 .join(SubmittedAssignment,
+                       SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                 .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                 .filter(Assignment.name == aid).options(joinedload(Grade.cell)))
+            if student is not None:
+                q = q.filter(SubmittedAssignment.student_id == student)
+            out = {}
+            for who, g in q:
+                cells = out.setdefault(who, {})
+                if g.cell.cell_type == "code":
+                    cells[g.cell.name] = (g.score, g.max_score)
+            return out
+
     def cell_scores(self, student, aid):
         """{test cell grade_id: (score, max_score)} of one graded submission."""
-        with self.gradebook() as gb:
-            sub = gb.find_submission(aid, student)
-            return {g.name: (g.score, g.max_score)
-                    for nb in sub.notebooks for g in nb.grades if g.cell.cell_type == "code"}
+        table = self.cell_table(aid, student)
+        if student not in table:
+            raise CourseError(f"{student} has no graded submission of {aid}")
+        return table[student]
 
     def ensure_assignments(self, ids):
         """Put the assignments the gradebook lacks into it (generate_assignment, scratch copy)."""

@@ -36,11 +36,10 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("round_", range(len(broken_rounds(cases))))
 
 
-def messages(course, student, aid, cells):
+def messages(notebooks, cells):
     """Every error message (the grader's and the kernel's) of the given test cells."""
     return " ".join(o.get("evalue", "")
-                    for p in nbtools.notebooks(course.folder("autograded", student, aid))
-                    for c in nbtools.read(p).cells
+                    for nb in notebooks for c in nb.cells
                     if c.metadata.get("nbgrader", {}).get("grade_id") in cells
                     for o in c.get("outputs", []) if o.output_type == "error")
 
@@ -60,63 +59,83 @@ class GradedAssignment:
         assert not run.errors, run.errors
         return course
 
-    def test_reference_solution_gets_full_marks(self, course):
-        """The source notebook's answers, submitted as a student, earn every point."""
-        cells = course.cell_scores("correct", self.aid)
-        lost = {k: v for k, v in cells.items() if v[0] != v[1]}
-        assert cells and not lost, f"{self.aid}: the reference solution loses points in {lost}"
+    @pytest.fixture(scope="class")
+    def cells(self, course):
+        """{student: {grade_id: (score, max_score)}} of the class, read once."""
+        return course.cell_table(self.aid)
 
-    def test_untouched_release_gets_zero(self, course):
+    @pytest.fixture(scope="class")
+    def totals(self, course):
+        """{(student, assignment): (score, max_score)} of the class, read once."""
+        return course.scores()
+
+    @pytest.fixture(scope="class")
+    def autograded(self, course):
+        """autograded(student): the student's autograded notebooks, each read once."""
+        read = {}
+
+        def notebooks(student):
+            if student not in read:
+                read[student] = [nbtools.read(p) for p in nbtools.notebooks(
+                    course.folder("autograded", student, self.aid))]
+            return read[student]
+        return notebooks
+
+    def test_reference_solution_gets_full_marks(self, cells):
+        """The source notebook's answers, submitted as a student, earn every point."""
+        mine = cells["correct"]
+        lost = {k: v for k, v in mine.items() if v[0] != v[1]}
+        assert mine and not lost, f"{self.aid}: the reference solution loses points in {lost}"
+
+    def test_untouched_release_gets_zero(self, totals, autograded):
         """The release as downloaded earns nothing, and every test cell fails in the kernel too."""
-        score, max_score = course.scores()[("blank", self.aid)]
+        score, max_score = totals[("blank", self.aid)]
         assert max_score > 0 and score == 0, f"untouched release scored {score}/{max_score}"
-        graded = [c for p in nbtools.notebooks(course.folder("autograded", "blank", self.aid))
-                  for c in nbtools.read(p).cells if c.metadata.get("nbgrader", {}).get("grade")]
+        graded = [c for nb in autograded("blank") for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade")]
         passing = [c.metadata["nbgrader"]["grade_id"] for c in graded
                    if not any(o.output_type == "error" and o.ename != HIDDEN_FAILED
                               for o in c.get("outputs", []))]
         assert graded and passing == [], (f"{self.aid}: the visible checks of {passing} pass "
                                           "without an answer")
 
-    def test_broken_part_scores_zero_and_says_why(self, course, case):
+    def test_broken_part_scores_zero_and_says_why(self, cells, autograded, case):
         """A typical mistake in one part costs all that part's points, with a message naming it."""
         aid, b = self.aid, BROKEN[self.aid][case]
         rounds = [r for r, members in enumerate(broken_rounds(BROKEN[aid])) if case in members]
         assert rounds, f"'{b.why}' is never submitted"
         for student in map(broken_student, rounds):
-            cells = course.cell_scores(student, aid)
             for gid in b.costs:
-                assert cells[gid][0] == 0, f"'{b.why}': {gid} should get 0, got {cells[gid]}"
-            said = messages(course, student, aid, b.costs)
+                got = cells[student][gid]
+                assert got[0] == 0, f"'{b.why}': {gid} should get 0, got {got}"
+            said = messages(autograded(student), b.costs)
             assert b.says in said, f"'{b.why}': the message should say {b.says!r}, it says {said!r}"
 
-    def test_broken_part_is_diagnosed_by_the_grader(self, course, case):
+    def test_broken_part_is_diagnosed_by_the_grader(self, autograded, case):
         """The grader's own message (what feedback shows) names the mistake, from evidence."""
         aid, b = self.aid, BROKEN[self.aid][case]
         for r, members in enumerate(broken_rounds(BROKEN[aid])):
             if case not in members:
                 continue
-            graded = nbtools.read(course.folder("autograded", broken_student(r), aid)
-                                  / f"{aid}.ipynb")
-            said = " ".join(o.evalue for c in graded.cells
+            said = " ".join(o.evalue for nb in autograded(broken_student(r)) for c in nb.cells
                             if c.metadata.get("nbgrader", {}).get("grade_id") in b.costs
                             for o in c.get("outputs", []) if o.get("ename") == HIDDEN_FAILED)
             assert f"This is what {b.why} gives" in said or "your code raised" in said, (
                 f"'{b.why}': the grader says {said!r}")
 
-    def test_broken_parts_cost_exactly_their_points(self, course, round_):
+    def test_broken_parts_cost_exactly_their_points(self, cells, totals, round_):
         """A submission with some parts broken loses exactly those parts' points, nothing else."""
         cases = BROKEN[self.aid]
         members = broken_rounds(cases)[round_]
         broken = {gid for i in members for gid in cases[i].costs}
-        cells = course.cell_scores(broken_student(round_), self.aid)
-        kept = {gid: v for gid, v in cells.items() if gid not in broken}
-        assert broken <= set(cells) and kept, f"nothing to compare in {sorted(cells)}"
+        mine = cells[broken_student(round_)]
+        kept = {gid: v for gid, v in mine.items() if gid not in broken}
+        assert broken <= set(mine) and kept, f"nothing to compare in {sorted(mine)}"
         lost = {gid: v for gid, v in kept.items() if v[0] != v[1]}
         assert not lost, (f"breaking {sorted(broken)} also cost {lost}: "
                           "grade each part on its own (see CONTRIBUTING.md)")
-        score, max_score = course.scores()[(broken_student(round_), self.aid)]
-        assert score == max_score - sum(cells[gid][1] for gid in broken)
+        score, max_score = totals[(broken_student(round_), self.aid)]
+        assert score == max_score - sum(mine[gid][1] for gid in broken)
 
 
 for _aid in IDS:

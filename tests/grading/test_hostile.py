@@ -6,6 +6,7 @@ in both pipelines; its feedback must hold none of its secrets; and nothing outsi
 own grade may change: not the bystander's grades or files, not source/, not
 nbgrader_config.py, not the gradebook's test cells; no process may outlive the run.
 """
+import functools
 import hashlib
 import os
 import shutil
@@ -17,6 +18,7 @@ import pytest
 from helpers import grade
 
 from torchcourse import nbtools, robust
+from torchcourse.build import check_result
 from torchcourse.course import new_course
 from torchcourse.ledger import Ledger
 from torchcourse.submissions import write_submission
@@ -92,24 +94,27 @@ def feedback_pages(course, student, aid):
 
 def collect(course, aid):
     """{case: (cell scores, feedback text)} of every case of ``aid``."""
-    out = {}
-    for case in CASES[aid]:
-        try:
-            cells = course.cell_scores(case.name, aid)
-        except Exception:  # noqa: BLE001 - no submission row: nothing was graded
-            cells = {}
-        out[case.name] = (cells, feedback_pages(course, case.name, aid))
-    return out
+    table = course.cell_table(aid)  # a case with no submission row was not graded: {}
+    return {case.name: (table.get(case.name, {}), feedback_pages(course, case.name, aid))
+            for case in CASES[aid]}
 
 
 def feedback(course, aid):
-    """nbgrader's generate_feedback, afresh, for the cases that hide secrets."""
+    """nbgrader's generate_feedback, afresh, for the cases that hide secrets (through
+    NbGraderAPI, as Formgrader's button runs it: no process per case)."""
     for case in CASES[aid]:
         if case.secrets:
             shutil.rmtree(course.folder("feedback", case.name, aid), ignore_errors=True)
-            proc = run_cli([sys.executable, "-m", "nbgrader", "generate_feedback", aid, "--student",
-                        case.name, "--force"], course)
-            assert proc.returncode == 0, proc.stderr[-2000:]
+            check_result(course.api.generate_feedback(aid, case.name, force=True),
+                         f"generate_feedback {case.name}")
+
+
+@functools.cache
+def parts(aid):
+    """{grade_id: points} of the test cells of ``aid``."""
+    return {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+            for p in nbtools.notebooks(ROOT / "source" / aid)
+            for c in nbtools.read(p).cells if c.metadata.get("nbgrader", {}).get("grade")}
 
 
 def run_cli(cmd, course):
@@ -183,10 +188,7 @@ class HostileRun:
     def test_case_loses_exactly_its_parts(self, graded, case):
         """0 on the attacked parts, full marks on every other; no secret in its feedback."""
         cells, page = graded["cases"][case.name]
-        parts = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
-                 for p in nbtools.notebooks(ROOT / "source" / self.aid)
-                 for c in nbtools.read(p).cells if c.metadata.get("nbgrader", {}).get("grade")}
-        for gid, points in parts.items():
+        for gid, points in parts(self.aid).items():
             score = (cells.get(gid) or (0, points))[0] or 0
             want = 0 if case.costs == robust.ALL or gid in case.costs else points
             assert score == want, (f"{self.pipeline}: {case.why}: {gid} got {score}, "
