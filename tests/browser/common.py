@@ -35,3 +35,10 @@ def answer_cells(nb):
 def first_broken():
     """The first typical mistake shipped for AID (tests/broken/)."""
     return load_broken(ROOT / "tests" / "broken" / f"{AID}.py")[0]
+
+
+def open_lab(page, lab, path=None):
+    """JupyterLab (on ``path``, a file to open) with no tabs restored from an earlier test."""
+    url, _token = lab
+    page.goto(f"{url}/lab" + (f"/tree/{path}" if path else "") + "?reset")
+    page.locator("#jp-main-dock-panel").wait_for()

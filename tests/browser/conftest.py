@@ -160,13 +160,15 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, lab, request):
-    """A logged-in page in a fresh browser context; a screenshot is saved if the test fails."""
+    """A logged-in page in a fresh browser context, on nothing yet (tests open JupyterLab
+    where they need it: each load costs seconds of CPU); a screenshot if the test fails."""
     url, token = lab
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(STEP_MS)
+    # The server sets its login cookie on any request with the token, shared by the context.
+    status = context.request.get(f"{url}/api/status?token={token}").status
+    assert status == 200, f"logging in answered {status}"
     pg = context.new_page()
-    pg.goto(f"{url}/lab?reset&token={token}")  # logs the context in; reset: no restored tabs
-    pg.locator("#jp-main-dock-panel").wait_for()
     try:
         yield pg
     finally:

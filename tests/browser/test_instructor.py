@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from torchcourse import nbtools
 
-from .common import AID, GRADE_MS, ROOT, STUDENT, course_ids, first_broken
+from .common import AID, GRADE_MS, ROOT, STUDENT, course_ids, first_broken, open_lab
 
 
 def expected_score():
@@ -35,11 +35,11 @@ def close_modal(frame):
 
 def test_formgrader_autogrades_and_gives_feedback(page, lab, shot):
     """Formgrader lists the assignments, autogrades a submission in the UI; its feedback opens."""
-    url, _token = lab
     b = first_broken()
     score, most = expected_score()
 
     # Nbgrader menu > Formgrader opens a tab holding Formgrader's page in an iframe.
+    open_lab(page, lab)
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
     page.locator("#jp-mainmenu-nbgrader li[data-command='nbgrader:open-formgrader']").click()
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text="Formgrader")
@@ -73,7 +73,7 @@ def test_formgrader_autogrades_and_gives_feedback(page, lab, shot):
 
     # The feedback file, opened in JupyterLab's HTML viewer as an instructor would.
     path = f"feedback/{STUDENT}/{AID}/{AID}.html"
-    page.goto(f"{url}/lab/tree/{path}?reset")
+    open_lab(page, lab, path)
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text=f"{AID}.html")
     feedback = page.locator(f"[id='{tab.get_attribute('data-id')}']").frame_locator("iframe")
     expect(feedback.locator("body")).to_contain_text(f"(Score: {score:.1f} / {most:.1f})")

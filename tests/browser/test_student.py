@@ -7,15 +7,14 @@ from playwright.sync_api import expect
 from torchcourse import nbtools
 from torchcourse.submissions import solution_code
 
-from .common import AID, GRADE_MS, ROOT, STEP_MS, answer_cells, first_broken
+from .common import AID, GRADE_MS, ROOT, STEP_MS, answer_cells, first_broken, open_lab
 
 NOTEBOOK = f"release/{AID}/{AID}.ipynb"
 
 
 def open_notebook(page, lab, path):
     """Open ``path`` in JupyterLab and wait until its kernel is idle; return the notebook panel."""
-    url, _token = lab
-    page.goto(f"{url}/lab/tree/{path}?reset")  # reset: no tabs restored from an earlier test
+    open_lab(page, lab, path)
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current",
                        has_text=path.rsplit("/", 1)[-1])
     panel = page.locator(f"[id='{tab.get_attribute('data-id')}']")
@@ -145,8 +144,9 @@ def test_lecture_figures_render(page, lab, course, shot):
     shot("07-lecture-figures")
 
 
-def test_assignment_list_fetches_the_release(page, course, shot):
+def test_assignment_list_fetches_the_release(page, lab, course, shot):
     """Nbgrader > Assignment List offers the released assignment; Fetch downloads it."""
+    open_lab(page, lab)
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
     page.locator("#jp-mainmenu-nbgrader li[data-command='nbgrader:open-assignment-list']").click()
     released = page.locator("#released_assignments_list > .list_item", has_text=AID)
