@@ -5,6 +5,8 @@ blank, and every broken round of tests/broken/, see conftest.broken_rounds), so 
 pytest-xdist (`--dist loadscope`) spreads the assignments over the cores. A round breaks
 several different parts at once and must lose exactly their points.
 """
+import functools
+
 import pytest
 from helpers import BROKEN, IDS, LIMITS, ROOT, broken_rounds, broken_student, grade, write_broken
 
@@ -72,13 +74,10 @@ class GradedAssignment:
     @pytest.fixture(scope="class")
     def autograded(self, course):
         """autograded(student): the student's autograded notebooks, each read once."""
-        read = {}
-
+        @functools.cache
         def notebooks(student):
-            if student not in read:
-                read[student] = [nbtools.read(p) for p in nbtools.notebooks(
-                    course.folder("autograded", student, self.aid))]
-            return read[student]
+            return [nbtools.read(p)
+                    for p in nbtools.notebooks(course.folder("autograded", student, self.aid))]
         return notebooks
 
     def test_reference_solution_gets_full_marks(self, cells):
