@@ -2,6 +2,7 @@
 
 Each function replaces one costly step by an equivalent one; ``apply`` makes them all.
 Measured on 00: a grading process's CPU per notebook fell from 0.47 s to about 0.33 s.
+The last two make feedback pages faster (nbconvert's HTML exporter).
 """
 
 
@@ -11,6 +12,8 @@ def apply():
     cache_metadata_validator()
     compile_output_schemas()
     alembic_head_in_process()
+    share_compiled_templates()
+    remember_highlighting()
 
 
 def share_database_engines():
@@ -139,3 +142,77 @@ def alembic_head_in_process():
 
     head.in_process, head.original = True, original
     nbgrader.api.get_alembic_version = head
+
+
+def share_compiled_templates():
+    """nbconvert's Jinja templates compiled once per process, not once per page.
+
+    Each feedback page is made by a new exporter with a Jinja environment of its own,
+    which parses and compiles every template again (a fifth of a page's CPU). A shared
+    bytecode cache keeps the compiled code, keyed by template name and file and checked
+    against the template's source, as Jinja's own file cache is.
+    """
+    from jinja2 import BytecodeCache
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    original = TemplateExporter._create_environment
+    if getattr(original, "shared_cache", False):
+        return
+
+    class MemoryCache(BytecodeCache):
+        def __init__(self):
+            self.codes = {}
+
+        def load_bytecode(self, bucket):
+            if bucket.key in self.codes:
+                bucket.bytecode_from_string(self.codes[bucket.key])
+
+        def dump_bytecode(self, bucket):
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    cache = MemoryCache()
+
+    def create_environment(self):
+        environment = original(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    create_environment.shared_cache, create_environment.original = True, original
+    TemplateExporter._create_environment = create_environment
+
+
+def remember_highlighting(size=4096):
+    """Each cell's highlighted HTML made once per process: the same code in every page.
+
+    A class's feedback pages show the same cells (instructions, tests) again and again;
+    Pygments highlights each anew. The HTML depends only on the source, its language,
+    the cell's metadata (a magic's language) and the formatter's options: the key.
+    """
+    import json
+    import threading
+    from collections import OrderedDict
+
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    original = Highlight2HTML.__call__
+    if getattr(original, "remembered", False):
+        return
+    seen, lock = OrderedDict(), threading.Lock()
+
+    def call(self, source, language=None, metadata=None):
+        key = (source, language or self.pygments_lexer,
+               json.dumps(metadata, sort_keys=True, default=repr),
+               json.dumps(self.extra_formatter_options, sort_keys=True, default=repr))
+        with lock:
+            if key in seen:
+                seen.move_to_end(key)
+                return seen[key]
+        html = original(self, source, language, metadata)
+        with lock:
+            seen[key] = html
+            if len(seen) > size:
+                seen.popitem(last=False)
+        return html
+
+    call.remembered, call.original = True, original
+    Highlight2HTML.__call__ = call

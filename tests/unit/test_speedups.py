@@ -2,6 +2,8 @@
 import jsonschema
 import nbgrader.api
 import pytest
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
 from nbformat import ValidationError
 from nbformat.v4 import nbbase, new_output
 from nbgrader.nbgraderformat import MetadataValidator, common
@@ -18,6 +20,9 @@ def patched(monkeypatch):
     monkeypatch.setattr(nbgrader.api.Base.metadata, "create_all",
                         nbgrader.api.Base.metadata.create_all)
     monkeypatch.setattr(nbgrader.api, "get_alembic_version", nbgrader.api.get_alembic_version)
+    monkeypatch.setattr(TemplateExporter, "_create_environment",
+                        TemplateExporter._create_environment)
+    monkeypatch.setattr(Highlight2HTML, "__call__", Highlight2HTML.__call__)
     original = nbbase.validate
     speedups.apply()
     assert nbbase.validate is not original and common.jsonschema is not jsonschema
@@ -107,3 +112,80 @@ def test_a_new_gradebook_is_stamped_with_the_head_alembic_prints(monkeypatch, tm
         pass
     with sqlite3.connect(tmp_path / "gradebook.db") as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(printed,)]
+
+
+def tiny_notebook(answer):
+    """A notebook of a markdown cell, a code cell with ``answer`` and its output."""
+    nb = nbbase.new_notebook(metadata={"language_info": {"name": "python",
+                                                         "pygments_lexer": "ipython3"}})
+    nb.cells = [nbbase.new_markdown_cell("# Part 1\nSome *text*."),
+                nbbase.new_code_cell(answer, outputs=[new_output("stream", name="stdout",
+                                                                 text="4\n")]),
+                nbbase.new_code_cell("%%bash\necho hi", metadata={"magics_language": "bash"})]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"  # not random: the pages are compared
+    return nb
+
+
+def html_pages(answers):
+    """Each notebook as nbconvert's HTML exporter makes it (a new exporter per page)."""
+    from nbconvert import HTMLExporter
+
+    return [HTMLExporter(template_name="classic").from_notebook_node(tiny_notebook(a))[0]
+            for a in answers]
+
+
+ANSWERS = ["x = 2 + 2\nprint(x)", "x = 2 * 2\nprint(x)", "x = 2 + 2\nprint(x)"]
+
+
+def test_pages_are_the_same_with_compiled_templates_kept(monkeypatch):
+    """The HTML of every page is nbconvert's own; templates compile only for the first."""
+    from jinja2 import Environment
+
+    monkeypatch.setattr(TemplateExporter, "_create_environment",
+                        TemplateExporter._create_environment)
+    before = html_pages(ANSWERS)
+    speedups.share_compiled_templates()
+    compiled = []
+    compile_ = Environment.compile
+    monkeypatch.setattr(Environment, "compile",
+                        lambda self, *a, **k: compiled.append(a[1:2]) or compile_(self, *a, **k))
+    assert html_pages(ANSWERS[:1]) == before[:1] and compiled
+    compiled.clear()
+    assert html_pages(ANSWERS) == before
+    assert compiled == [], f"templates compiled again: {compiled}"
+
+
+def test_a_changed_template_is_compiled_again(monkeypatch):
+    """The cache checks a template's source: another raw template renders as itself."""
+    from nbconvert import TemplateExporter as Exporter
+
+    monkeypatch.setattr(TemplateExporter, "_create_environment",
+                        TemplateExporter._create_environment)
+    speedups.share_compiled_templates()
+    nb = tiny_notebook("x = 1")
+    pages = [Exporter(raw_template=f"{word} {{{{ nb.cells | length }}}}").from_notebook_node(nb)[0]
+             for word in ("one", "two", "one")]
+    assert pages == ["one 3", "two 3", "one 3"]
+
+
+def test_highlighting_is_pygments_own_for_each_language(monkeypatch):
+    """Remembered highlighting gives what Pygments gives, per source, language and magic."""
+    monkeypatch.setattr(Highlight2HTML, "__call__", Highlight2HTML.__call__)
+    plain = Highlight2HTML()
+    calls = [("x = 1", None, None), ("x = 1", "python", None),
+             ("echo hi", None, {"magics_language": "bash"}), ("echo hi", None, None),
+             ("", None, None)]
+    before = [plain(*c) for c in calls]
+    assert len(set(before)) == len(before)
+    speedups.remember_highlighting()
+    import pygments
+
+    ran, highlight = [], pygments.highlight
+    monkeypatch.setattr(pygments, "highlight", lambda *a: ran.append(a[0]) or highlight(*a))
+    assert [Highlight2HTML()(*c) for c in calls] == before
+    assert len(ran) == len(calls)
+    assert [Highlight2HTML()(*c) for c in calls] == before
+    assert len(ran) == len(calls), "the same cell was highlighted again"
+    other = Highlight2HTML(extra_formatter_options={"linenos": "inline"})
+    assert other("x = 1") == Highlight2HTML.__call__.original(other, "x = 1") != before[0]
