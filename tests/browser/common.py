@@ -1,5 +1,6 @@
 """What the browser tests share: the course under test, its sample student, time limits."""
 import os
+import time
 
 from torchcourse import nbtools
 from torchcourse.submissions import load_broken
@@ -35,6 +36,26 @@ def answer_cells(nb):
 def first_broken():
     """The first typical mistake shipped for AID (tests/broken/)."""
     return load_broken(ROOT / "tests" / "broken" / f"{AID}.py")[0]
+
+
+def wait_kernel_idle(page, base, name, timeout_ms=GRADE_MS):
+    """Wait until the server says the kernel of notebook ``name`` (its file name) is idle.
+
+    JupyterLab's execution indicator shows "idle" before a new kernel has even started
+    (its initial value). A restart sent that early left a hub test's kernel "Starting" for
+    over 120 s on a loaded machine: the server's own sessions are the state to wait on.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    states = []
+    while time.monotonic() < deadline:
+        reply = page.request.get(f"{base}/api/sessions")
+        states = [s["kernel"]["execution_state"] for s in (reply.json() if reply.ok else [])
+                  if s.get("path", "").rsplit("/", 1)[-1] == name and s.get("kernel")]
+        if "idle" in states:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the kernel of {name} is not idle after {timeout_ms / 1000:.0f} s: "
+                         f"{states or 'no session'}")
 
 
 def open_lab(page, lab, path=None):

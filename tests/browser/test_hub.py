@@ -30,7 +30,16 @@ from torchcourse import nbtools
 from torchcourse.submissions import solution_code
 
 from . import hub_leaks
-from .common import AID, CLASS_MS, GRADE_MS, ROOT, STEP_MS, answer_cells, first_broken
+from .common import (
+    AID,
+    CLASS_MS,
+    GRADE_MS,
+    ROOT,
+    STEP_MS,
+    answer_cells,
+    first_broken,
+    wait_kernel_idle,
+)
 from .test_instructor import close_modal, expected_score
 from .test_student import close_dialog, set_cell
 
@@ -314,11 +323,11 @@ def run_cell(person, code):
     page.locator(".jp-Launcher").filter(visible=True).locator(
         ".jp-LauncherCard[data-category='Notebook']").first.click()
     panel = page.locator(".jp-NotebookPanel").filter(visible=True)
-    expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_attached()
+    tab = page.locator(f"#jp-main-dock-panel .lm-TabBar-tab[data-id='{panel.get_attribute('id')}']")
+    name = tab.inner_text().strip()  # Untitled.ipynb, or Untitled1.ipynb...
+    wait_kernel_idle(page, person.base, name)
     set_cell(panel, 0, code)
-    # Restart the kernel and run all (confirmed in its dialog): it runs once the kernel is up.
-    panel.locator("jp-button[data-command='notebook:restart-run-all']").click()
-    page.locator(".jp-Dialog .jp-mod-accept").click()
+    person.menu("Run", "runmenu:run-all")
     cell = panel.locator(".jp-CodeCell").first
     expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]:"),
                                                          timeout=GRADE_MS)

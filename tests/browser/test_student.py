@@ -7,7 +7,16 @@ from playwright.sync_api import expect
 from torchcourse import nbtools
 from torchcourse.submissions import solution_code
 
-from .common import AID, GRADE_MS, ROOT, STEP_MS, answer_cells, first_broken, open_lab
+from .common import (
+    AID,
+    GRADE_MS,
+    ROOT,
+    STEP_MS,
+    answer_cells,
+    first_broken,
+    open_lab,
+    wait_kernel_idle,
+)
 
 NOTEBOOK = f"release/{AID}/{AID}.ipynb"
 
@@ -66,7 +75,9 @@ def test_answer_run_all_and_validate(page, lab, course, shot):
         set_cell(panel, index, answers[grade_id])
     shot("02-student-answers-typed")
 
-    # Kernel > Restart and run all (the toolbar button), confirmed in its dialog.
+    # Kernel > Restart and run all (the toolbar button), confirmed in its dialog, once the
+    # kernel has started (a restart sent to a kernel still starting may never end).
+    wait_kernel_idle(page, lab[0], f"{AID}.ipynb")
     panel.locator("jp-button[data-command='notebook:restart-run-all']").click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
     prompts = panel.locator(".jp-CodeCell .jp-InputPrompt")
