@@ -350,6 +350,13 @@ def _grade_fork(ns, sent, mutant, tests, references, notebook):
     return Outcome(mutant, killed, why)
 
 
+def _solution_mutants(cell, before):
+    """The mutants of ``cell`` if it is an answer cell (``before``: the code cells above it)."""
+    if not cell.metadata.get("nbgrader", {}).get("solution"):
+        return []
+    return mutants(cell, _module_globals(before))
+
+
 def grade_mutants(aid, root=nbtools.ROOT, cells=None, only=None):
     """Grade the mutants of ``aid``'s answer cells (``cells``, ids ``only``): {cell: PartReport}."""
     source_path = next(iter(nbtools.notebooks(Path(root) / "source" / aid)))
@@ -365,7 +372,11 @@ def grade_mutants(aid, root=nbtools.ROOT, cells=None, only=None):
 
     torch.set_num_threads(1)  # before the notebook's first operation: forks stay safe
     reports = {}
-    for i, cell in enumerate(codes):
+    # With ``only``, the cells after the last one holding a mutant asked for decide nothing.
+    last = len(codes) - 1 if only is None else max(
+        (i for i, c in enumerate(codes)
+         if {m.id for m in _solution_mutants(c, codes[:i])} & set(only)), default=-1)
+    for i, cell in enumerate(codes[:last + 1]):
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id")
         if meta.get("solution") and (cells is None or gid in cells):
