@@ -181,12 +181,14 @@ def share_compiled_templates():
     TemplateExporter._create_environment = create_environment
 
 
-def remember_highlighting(size=4096):
+def remember_highlighting(size=2048, longest=20_000):
     """Each cell's highlighted HTML made once per process: the same code in every page.
 
     A class's feedback pages show the same cells (instructions, tests) again and again;
     Pygments highlights each anew. The HTML depends only on the source, its language,
-    the cell's metadata (a magic's language) and the formatter's options: the key.
+    the cell's metadata (a magic's language) and the formatter's options: the key. At most
+    ``size`` cells are kept, none longer than ``longest`` characters (a submission's huge
+    cells would only fill the grading process's memory).
     """
     import json
     import threading
@@ -203,6 +205,8 @@ def remember_highlighting(size=4096):
         key = (source, language or self.pygments_lexer,
                json.dumps(metadata, sort_keys=True, default=repr),
                json.dumps(self.extra_formatter_options, sort_keys=True, default=repr))
+        if len(source) > longest:
+            return original(self, source, language, metadata)
         with lock:
             if key in seen:
                 seen.move_to_end(key)

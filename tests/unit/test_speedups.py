@@ -179,6 +179,7 @@ def test_highlighting_is_pygments_own_for_each_language(monkeypatch):
     before = [plain(*c) for c in calls]
     assert len(set(before)) == len(before)
     speedups.remember_highlighting()
+    original = Highlight2HTML.__call__.original
     import pygments
 
     ran, highlight = [], pygments.highlight
@@ -187,5 +188,9 @@ def test_highlighting_is_pygments_own_for_each_language(monkeypatch):
     assert len(ran) == len(calls)
     assert [Highlight2HTML()(*c) for c in calls] == before
     assert len(ran) == len(calls), "the same cell was highlighted again"
+    huge = "x = 1\n" * 5000  # longer than remembered: highlighted each time, never kept
+    first = original(plain, huge)
+    assert Highlight2HTML()(huge) == Highlight2HTML()(huge) == first
+    assert len(ran) == len(calls) + 3
     other = Highlight2HTML(extra_formatter_options={"linenos": "inline"})
-    assert other("x = 1") == Highlight2HTML.__call__.original(other, "x = 1") != before[0]
+    assert other("x = 1") == original(other, "x = 1") != before[0]
