@@ -350,13 +350,6 @@ def _grade_fork(ns, sent, mutant, tests, references, notebook):
     return Outcome(mutant, killed, why)
 
 
-def _solution_mutants(cell, before):
-    """The mutants of ``cell`` if it is an answer cell (``before``: the code cells above it)."""
-    if not cell.metadata.get("nbgrader", {}).get("solution"):
-        return []
-    return mutants(cell, _module_globals(before))
-
-
 def grade_mutants(aid, root=nbtools.ROOT, cells=None, only=None):
     """Grade the mutants of ``aid``'s answer cells (``cells``, ids ``only``): {cell: PartReport}."""
     source_path = next(iter(nbtools.notebooks(Path(root) / "source" / aid)))
@@ -372,10 +365,12 @@ def grade_mutants(aid, root=nbtools.ROOT, cells=None, only=None):
 
     torch.set_num_threads(1)  # before the notebook's first operation: forks stay safe
     reports = {}
-    # With ``only``, the cells after the last one holding a mutant asked for decide nothing.
-    last = len(codes) - 1 if only is None else max(
-        (i for i, c in enumerate(codes)
-         if {m.id for m in _solution_mutants(c, codes[:i])} & set(only)), default=-1)
+    last = len(codes) - 1
+    if only is not None:  # the cells after the last one holding a mutant asked for decide nothing
+        wanted = {m.cell for found in all_mutants(aid, root).values() for m in found
+                  if m.id in only}
+        last = max((i for i, c in enumerate(codes)
+                    if c.metadata.get("nbgrader", {}).get("grade_id") in wanted), default=-1)
     for i, cell in enumerate(codes[:last + 1]):
         meta = cell.metadata.get("nbgrader", {})
         gid = meta.get("grade_id")
