@@ -202,11 +202,11 @@ def remember_highlighting(size=2048, longest=20_000):
     seen, lock = OrderedDict(), threading.Lock()
 
     def call(self, source, language=None, metadata=None):
+        if len(source) > longest:
+            return original(self, source, language, metadata)
         key = (source, language or self.pygments_lexer,
                json.dumps(metadata, sort_keys=True, default=repr),
                json.dumps(self.extra_formatter_options, sort_keys=True, default=repr))
-        if len(source) > longest:
-            return original(self, source, language, metadata)
         with lock:
             if key in seen:
                 seen.move_to_end(key)
