@@ -62,8 +62,9 @@ def test_a_kernel_sees_no_course_and_no_network_and_is_nobody():
     assert not {"PGPASSWORD", "NBGRADER_EXECUTION", "PWD"} & set(f["env"])
 
 
-def test_two_kernels_at_once_share_no_uid_and_no_files():
-    """Kernels running side by side have uids of their own and a /tmp each."""
+def test_two_kernels_at_once_share_no_uid_no_files_and_no_session():
+    """Kernels running side by side have uids of their own, a /tmp each, and a session each
+    (the scheduler's CPU share: a fork bomb shares its share only with itself)."""
     from torchcourse.sandbox.kernel import SyncSandboxKernelManager
 
     kms, seen = [], []
@@ -81,7 +82,8 @@ def test_two_kernels_at_once_share_no_uid_and_no_files():
             def hook(msg, out=out):
                 out.append(msg["content"].get("text", ""))
             kc.execute_interactive(
-                f"import os; print(os.getuid(), os.path.exists('/tmp/mark'));"
+                f"import os; print(os.getuid(), os.path.exists('/tmp/mark'),"
+                f"open('/proc/self/autogroup').read().split()[0]);"
                 f"open('/tmp/mark', 'w').write('{i}')", output_hook=hook, timeout=60)
             kc.stop_channels()
             seen.append("".join(out).split())
@@ -90,6 +92,9 @@ def test_two_kernels_at_once_share_no_uid_and_no_files():
             km.shutdown_kernel(now=True)
     assert seen[0][0] != seen[1][0], seen
     assert seen[0][1] == seen[1][1] == "False", seen
+    with open("/proc/self/autogroup") as f:
+        mine = f.read().split()[0]
+    assert len({seen[0][2], seen[1][2], mine}) == 3, seen
 
 
 def test_limits_hold():

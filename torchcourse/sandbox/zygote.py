@@ -293,6 +293,10 @@ def _init(request):
         _mount("tmpfs", request["home"], "tmpfs", MS_NOSUID | MS_NODEV,
                f"{tmp},mode=0700,uid={uid},gid={gid}")
         socket.sethostname("sandbox")
+        # A session of its own, so the scheduler's autogroup of its own: kernels forked
+        # from one zygote shared its session, so all the machine's kernels (and all that
+        # a fork bomb starts) got one session's share of the CPU together.
+        os.setsid()
         kernel = os.fork()
         if kernel == 0:
             _become_kernel(request, uid, gid)  # never returns
