@@ -80,6 +80,10 @@ class UidPool:
 MACHINE = Path("/run/torchcourse")
 #: Seconds a shared zygote waits without a kernel before it exits.
 IDLE = 60
+#: Seconds a zygote may take to start, or to fork a kernel, before it counts as broken
+#: (both take well under a second to a few; a waiting client would otherwise wait forever,
+#: holding the lock every other client of that zygote needs).
+START_LIMIT = 120
 
 
 def zygote_key(env, tmp_mb):
@@ -163,7 +167,8 @@ class Zygote:
                                      env=outer.environment(env), start_new_session=True)
         if log:
             log.close()
-        line = self.proc.stdout.readline()
+        ready, _, _ = select.select([self.proc.stdout], [], [], START_LIMIT)
+        line = self.proc.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             self.close(stop=True)
             raise outer.SandboxUnavailable(
@@ -363,9 +368,11 @@ class SandboxProvisioner(LocalProvisioner):
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 with self.zygote.starting():
+                    sock.settimeout(START_LIMIT)  # a zygote that never answers: OSError
                     sock.connect(str(self.zygote.socket))
                     send(sock, request)
                     started = receive(sock, limit=1024)
+                    sock.settimeout(None)
                 if started and started.get("started"):
                     return sock
             except OSError:
