@@ -171,8 +171,9 @@ class Zygote:
         line = self.proc.stdout.readline() if ready else b""
         if line.strip() != b"ready":
             self.close(stop=True)
+            why = "see the messages above" if ready else f"not ready in {START_LIMIT:g} s"
             raise outer.SandboxUnavailable(
-                "the sandbox's zygote did not start (see the messages above); "
+                f"the sandbox's zygote did not start ({why}); "
                 "`--no-sandbox` grades without it, which is unsafe")
         self.proc.stdout.close()
 
