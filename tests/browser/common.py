@@ -1,6 +1,9 @@
 """What the browser tests share: the course under test, its sample student, time limits."""
 import os
+import re
 import time
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from torchcourse import nbtools
 from torchcourse.submissions import load_broken
@@ -36,6 +39,21 @@ def answer_cells(nb):
 def first_broken():
     """The first typical mistake shipped for AID (tests/broken/)."""
     return load_broken(ROOT / "tests" / "broken" / f"{AID}.py")[0]
+
+
+def menu(page, label, command):
+    """Click ``command`` in the menu bar's ``label`` menu, opened again if it closed
+    before the click (JupyterLab can close it while it is still restoring its tabs)."""
+    bar = page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{label}$"))
+    item = page.locator(f"li[data-command='{command}']")
+    for _ in range(3):
+        bar.click()
+        try:
+            item.wait_for(state="visible", timeout=STEP_MS // 3)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    item.click()
 
 
 def wait_kernel_idle(page, base, name, timeout_ms=GRADE_MS):

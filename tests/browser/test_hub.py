@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from torchcourse import nbtools
@@ -39,6 +38,7 @@ from .common import (
     STEP_MS,
     answer_cells,
     first_broken,
+    menu,
     wait_kernel_idle,
 )
 from .test_instructor import close_modal, expected_score
@@ -163,19 +163,7 @@ class Person:
         self.page.locator("#jp-main-dock-panel").wait_for()
 
     def menu(self, label, command):
-        """Click ``command`` in the menu bar's ``label`` menu, opened again if it closed
-        before the click (JupyterLab can close it while it is still restoring its tabs)."""
-        bar = self.page.locator("#jp-MainMenu .lm-MenuBar-itemLabel",
-                                has_text=re.compile(f"^{label}$"))
-        item = self.page.locator(f"li[data-command='{command}']")
-        for _ in range(3):
-            bar.click()
-            try:
-                item.wait_for(state="visible", timeout=STEP_MS // 3)
-                break
-            except PlaywrightTimeoutError:
-                self.page.keyboard.press("Escape")
-        item.click()
+        menu(self.page, label, command)
 
     def nbgrader_menu(self):
         """The labels of the Nbgrader menu's items."""

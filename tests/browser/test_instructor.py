@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from torchcourse import nbtools
 
-from .common import AID, GRADE_MS, ROOT, STUDENT, course_ids, first_broken, open_lab
+from .common import AID, GRADE_MS, ROOT, STUDENT, course_ids, first_broken, menu, open_lab
 
 
 def expected_score():
@@ -40,8 +40,7 @@ def test_formgrader_autogrades_and_gives_feedback(page, lab, shot):
 
     # Nbgrader menu > Formgrader opens a tab holding Formgrader's page in an iframe.
     open_lab(page, lab)
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
-    page.locator("#jp-mainmenu-nbgrader li[data-command='nbgrader:open-formgrader']").click()
+    menu(page, "Nbgrader", "nbgrader:open-formgrader")
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text="Formgrader")
     frame = page.locator(f"[id='{tab.get_attribute('data-id')}']").frame_locator("iframe")
 

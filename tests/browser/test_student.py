@@ -14,6 +14,7 @@ from .common import (
     STEP_MS,
     answer_cells,
     first_broken,
+    menu,
     open_lab,
     wait_kernel_idle,
 )
@@ -157,8 +158,7 @@ def test_lecture_figures_render(page, lab, course, shot):
 def test_assignment_list_fetches_the_release(page, lab, course, shot):
     """Nbgrader > Assignment List offers the released assignment; Fetch downloads it."""
     open_lab(page, lab)
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
-    page.locator("#jp-mainmenu-nbgrader li[data-command='nbgrader:open-assignment-list']").click()
+    menu(page, "Nbgrader", "nbgrader:open-assignment-list")
     released = page.locator("#released_assignments_list > .list_item", has_text=AID)
     released.locator("button", has_text="Fetch").click()
     fetched = page.locator("#fetched_assignments_list > .list_item", has_text=AID)
