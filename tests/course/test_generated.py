@@ -1,8 +1,9 @@
 """Everything generated is what the build generates: release/, solutions/ and the references.
 
 The reference values are recorded again here on a CPU path other than the machine's own
-(ATEN_CPU_CAPABILITY=default): they must be what the build wrote (1e-5 relative) and grade
-full marks against the committed ones, so they hold on any x86-64 machine.
+(ATEN_CPU_CAPABILITY=default): they must be what the build wrote (within half of the grader's
+tolerance for each, ``refs.STALE_SHARE``) and grade full marks against the committed ones, so
+they hold on any x86-64 machine.
 """
 import pytest
 from helpers import IDS, ROOT

@@ -67,3 +67,18 @@ def test_round_sig_and_closeness():
     assert refs.round_sig([0.000123456789, 0.0]) == [0.0001234568, 0.0]
     assert refs._close([1.0, 2.0], [1.0, 2.000001]) and not refs._close([1.0], [1.001])
     assert not refs._close([1.0], 1.0)
+
+
+def test_a_drift_between_cpus_is_fresh_within_half_the_graders_tolerance():
+    """Off by 2e-5 (a CPU's drift) is fresh, by more than half of atol + rtol·|value| stale."""
+    def entry(value):
+        return {"notebooks": {"n": {"cells": {"c": [
+            {"key": "w", "value": value, "what": "w", "atol": 1e-4, "rtol": 1e-4}]}}}}
+    cur = entry([0.5, 2.0])
+    assert refs.stale(cur, entry([0.50002, 2.00004])) == []
+    assert refs.stale(cur, entry([0.5, 2.00014])) == []
+    (problem,) = refs.stale(cur, entry([0.5, 2.00016]))
+    assert "'w' is stale (off by up to 0.00016; the grader allows 0.0001 + 0.0001" in problem
+    (problem,) = refs.stale(cur, {"notebooks": {"n": {"cells": {"c": [
+        {"key": "w", "value": [0.5, 2.0], "what": "w", "atol": 1e-3, "rtol": 1e-4}]}}}})
+    assert "'w' is stale (its atol changed)" in problem
