@@ -1,5 +1,8 @@
 """nbcompare: numbers may drift within the tolerance; words, integers and shapes may not."""
-from torchcourse.nbcompare import RTOL, cpu_path, numbers_close
+import pytest
+from nbformat.v4 import new_code_cell
+
+from torchcourse.nbcompare import RTOL, cell_atol, cpu_path, numbers_close
 
 
 def test_float_drift_within_tolerance_passes():
@@ -32,3 +35,15 @@ def test_hidden_values_compare_within_the_graders_own_tolerance():
     assert not numbers_close('{"atol": 0.0001, "value": [0.00081]}',
                              '{"atol": 0.0001, "value": [0.00079]}')
     assert not numbers_close('{"value": [0.0012]}', '{"value": [0.0010]}', atol=1e-4)
+
+
+def test_a_cell_may_state_an_absolute_tolerance_with_its_reason():
+    """A minibatch cost near 0 drifts by its cell's stated atol; a stated atol needs a why."""
+    cell = new_code_cell("print(cost)", metadata={"nbcompare": {"atol": 5e-5, "why": "near 0"}})
+    atol = cell_atol(cell)
+    assert atol == 5e-5 and cell_atol(new_code_cell("x")) == 0.0
+    assert numbers_close("Cost: 0.006789", "Cost: 0.006792", atol=atol)
+    assert not numbers_close("Cost: 0.006789", "Cost: 0.006792")
+    assert not numbers_close("Cost: 0.006689", "Cost: 0.006792", atol=atol)
+    with pytest.raises(ValueError, match="reason"):
+        cell_atol(new_code_cell("x", metadata={"nbcompare": {"atol": 1e-3}}))
