@@ -244,7 +244,18 @@ def _child(listener, conn):
 
 
 def _supervise(conn, init):
-    """Relay the client's signals to the namespace's init; report its exit; kill it if asked."""
+    """Relay the client's signals to the namespace's init; report its exit; kill it if asked.
+
+    It leaves only by ``os._exit`` once init has ended; on any error (the client gone before
+    it was told the kernel started: a broken pipe) it kills init, and with it the kernel.
+    """
+    try:
+        _relay(conn, init)
+    finally:
+        os.kill(init, signal.SIGKILL)
+
+
+def _relay(conn, init):
     pidfd = os.pidfd_open(init)
     sel = selectors.DefaultSelector()
     sel.register(conn, selectors.EVENT_READ)
