@@ -20,4 +20,3 @@ def test_a_client_gone_before_its_kernel_started_leaves_no_kernel():
     finally:
         init.kill()
         init.wait()
-
