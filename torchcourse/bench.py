@@ -8,6 +8,12 @@ submissions in turn) it times, one after the other, on copies of the same course
   (c) `make grade` on N workers with ``--no-sandbox`` (kernels started as plain processes);
   (d) `make grade` on 1 worker, sandboxed;
 then prints a table and ``speedup_vs_nbgrader=a/b sandbox_cost=b/c scaling=d/b``.
+
+Beside ``scaling`` it prints ``machine_scaling``: how much work N copies of a fixed
+single-threaded torch loop (a kernel's kind of work, no I/O, nothing shared) get done at
+once against one copy alone, measured in the same run. It is the ceiling of ``scaling`` on
+this machine: on a virtual machine whose cores share a physical one, or a busy host, it is
+well under N, and ``scaling`` with it.
 As root, the sandboxed runs (a), (b) and (d) each start with the machine's zygote running
 (as on a class server): none pays its start-up while another does not.
 """
@@ -21,7 +27,7 @@ from pathlib import Path
 from . import nbtools
 from .course import Course, new_course
 from .submissions import load_broken, make_submission, write_submission
-from .worker import start_sandbox
+from .worker import THREAD_ENV, start_sandbox
 
 KINDS = ["full", "partial", "blank", "broken"]
 
@@ -75,6 +81,67 @@ def _env():
                 + os.environ["PATH"])
 
 
+#: One copy of the machine probe (a script: it imports torch alone): each line "go" on its
+#: standard input runs 02's training loop for the epochs given and prints the seconds it took.
+PROBE = """
+import sys, time, torch
+torch.set_num_threads(1)
+X, y = torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[2.0], [4.0], [6.0]])
+def train(epochs):
+    W = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([W, b], lr=0.01)
+    for _ in range(epochs):
+        cost = torch.mean((X * W + b - y) ** 2)
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+train(100)
+print("ready", flush=True)
+for line in sys.stdin:
+    start = time.perf_counter()
+    train(int(line))
+    print(time.perf_counter() - start, flush=True)
+"""
+#: Epochs of one probe round (about a second alone).
+PROBE_EPOCHS = 6000
+
+
+def speedup(alone, together):
+    """How much more work copies running together get done than one alone, from one
+    copy's seconds alone and each copy's seconds together (for the same work)."""
+    return len(together) * alone * len(together) / sum(together)
+
+
+def machine_scaling(workers, reps=5, epochs=PROBE_EPOCHS):
+    """How much faster ``workers`` probe copies at once get work done than one alone (the
+    median ``speedup`` of ``reps`` rounds): what this machine's cores give a kernel's work."""
+    procs = [subprocess.Popen([sys.executable, "-c", PROBE], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env={**_env(), **THREAD_ENV})
+             for _ in range(workers)]
+    try:
+        for p in procs:
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError("the machine probe did not start")
+
+        def round_(copies):
+            for p in copies:
+                p.stdin.write(f"{epochs}\n")
+                p.stdin.flush()
+            return [float(p.stdout.readline()) for p in copies]
+
+        ratios = []
+        for _ in range(reps):
+            alone = round_(procs[:1])[0]
+            together = round_(procs)
+            ratios.append(speedup(alone, together))
+        return sorted(ratios)[len(ratios) // 2]
+    finally:
+        for p in procs:
+            p.stdin.close()
+            p.wait()
+
+
 def time_nbgrader(course, ids):
     """(a): `nbgrader autograde <aid> --force` for each assignment, one after the other."""
     start_sandbox(check=True)
@@ -124,6 +191,8 @@ def main(args):
     times["c"] = time_grade(copies["c"], workers, sandbox=False)
     print("(d) make grade, 1 worker, sandboxed ...", flush=True)
     times["d"] = time_grade(copies["d"], 1)
+    print(f"(e) the machine probe: {workers} copies of a torch loop against 1 ...", flush=True)
+    machine = machine_scaling(workers)
     scores = {k: c.scores() for k, c in copies.items()}
     same = all(s == scores["a"] for s in scores.values())
     mix = ", ".join(f"{k} {v}" for k, v in kinds.items())
@@ -139,5 +208,6 @@ def main(args):
     print(f"scores identical in all four runs: {'yes' if same else 'NO'} "
           f"({len(scores['a'])} submissions)")
     print(f"speedup_vs_nbgrader={times['a'] / times['b']:.2f} "
-          f"sandbox_cost={times['b'] / times['c']:.2f} scaling={times['d'] / times['b']:.2f}")
+          f"sandbox_cost={times['b'] / times['c']:.2f} scaling={times['d'] / times['b']:.2f} "
+          f"machine_scaling={machine:.2f}")
     return 0 if same else 1
