@@ -8,14 +8,14 @@ submissions in turn) it times, one after the other, on copies of the same course
   (c) `make grade` on N workers with ``--no-sandbox`` (kernels started as plain processes);
   (d) `make grade` on 1 worker, sandboxed;
 then prints a table and ``speedup_vs_nbgrader=a/b sandbox_cost=b/c scaling=d/b``.
+As root, the sandboxed runs (a), (b) and (d) each start with the machine's zygote running
+(as on a class server): none pays its start-up while another does not.
 
 Beside ``scaling`` it prints ``machine_scaling``: how much work N copies of a fixed
 single-threaded torch loop (a kernel's kind of work, no I/O, nothing shared) get done at
 once against one copy alone, measured in the same run. It is the ceiling of ``scaling`` on
 this machine: on a virtual machine whose cores share a physical one, or a busy host, it is
 well under N, and ``scaling`` with it.
-As root, the sandboxed runs (a), (b) and (d) each start with the machine's zygote running
-(as on a class server): none pays its start-up while another does not.
 """
 import os
 import shutil
@@ -81,8 +81,9 @@ def _env():
                 + os.environ["PATH"])
 
 
-#: One copy of the machine probe (a script: it imports torch alone): each line "go" on its
-#: standard input runs 02's training loop for the epochs given and prints the seconds it took.
+#: One copy of the machine probe (a script: it imports torch alone): each line of its
+#: standard input, a number of epochs, runs 02's training loop that long and prints the
+#: seconds it took.
 PROBE = """
 import sys, time, torch
 torch.set_num_threads(1)
@@ -110,7 +111,8 @@ PROBE_EPOCHS = 6000
 def speedup(alone, together):
     """How much more work copies running together get done than one alone, from one
     copy's seconds alone and each copy's seconds together (for the same work)."""
-    return len(together) * alone * len(together) / sum(together)
+    n = len(together)
+    return n * alone / (sum(together) / n)
 
 
 def machine_scaling(workers, reps=5, epochs=PROBE_EPOCHS):
